@@ -1,0 +1,260 @@
+"""BZPEER settings, read from the environment (django-environ).
+
+With nothing set, BZPEER runs on its embedded default: a SQLite file under
+``var/``, Celery tasks run in-process, a local-memory cache, DEBUG on and
+e-mail printed to the console. Production sets ``DJANGO_DEBUG=False`` and
+must then provide a real ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS``;
+the settings refuse to start with the insecure defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# GENERAL
+# https://docs.djangoproject.com/en/5.2/ref/settings/
+# ------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+_INSECURE_KEY = "django-insecure-bzpeer-development-key-do-not-use-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=_INSECURE_KEY)
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+if not DEBUG and SECRET_KEY == _INSECURE_KEY:
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
+
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+USE_I18N = True
+USE_TZ = True
+SITE_ID = 1
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# DATABASES
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+# ------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'bzpeer.sqlite3'}")
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+    # A busy timeout keeps the in-process import and page views from
+    # tripping over SQLite's single writer.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# APPS
+# ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "publications",
+    "profiles",
+    "graph",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "bzpeer.urls"
+WSGI_APPLICATION = "bzpeer.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# STATIC FILES (whitenoise)
+# https://whitenoise.readthedocs.io/
+# ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# AUTHENTICATION (django-allauth)
+# https://docs.allauth.org/en/latest/account/configuration.html
+# ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# E-MAIL
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+# ------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="BZPEER <noreply@bzpeer.localhost>"
+)
+
+# CACHE AND CELERY
+# Without REDIS_URL: local-memory cache and tasks run in-process (eager).
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# ------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True  # safe: every task is idempotent
+CELERY_TASK_TIME_LIMIT = 6 * 60 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 6 * 60 * 60 - 60
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_ROUTES = {"publications.tasks.*": {"queue": "imports"}}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+
+# REST FRAMEWORK
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BZPEER API",
+    "DESCRIPTION": "Public author records, works and trust figures.",
+    "VERSION": "1",
+}
+
+# BZPEER: external sources
+# The contact e-mail travels in the User-Agent of every request to the
+# scholarly APIs, as their polite-use rules ask.
+# ------------------------------------------------------------------------------
+BZPEER_CONTACT_EMAIL = env("BZPEER_CONTACT_EMAIL", default="admin@bzpeer.localhost")
+BZPEER_USER_AGENT = (
+    f"BZPEER/0.1 (+https://github.com/bzpeer; mailto:{BZPEER_CONTACT_EMAIL})"
+)
+ARXIV_API_URL = env("ARXIV_API_URL", default="https://export.arxiv.org/api/query")
+ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
+HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
+IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024 * 1024)
+
+# SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
+# ------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int(
+        "DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "verbose": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "verbose"}},
+    "root": {"level": env("LOG_LEVEL", default="INFO"), "handlers": ["console"]},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task is noise when tasks run in-process.
+        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+    },
+}
+
+# Periodic tasks, one place (https://crontab.guru/#30_3_*_*_*)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "recompute-all-trust-figures-nightly": {
+        "task": "profiles.author_standings_recompute_all",
+        "schedule": crontab(minute=30, hour=3),
+    },
+}

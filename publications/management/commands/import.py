@@ -1,0 +1,130 @@
+# ruff: noqa: N999 - the command is named after what it does: manage.py import
+"""``manage.py import arxiv --query ... | --id-list ... | --file PATH...``.
+
+Creates an ImportRun and executes it with a progress bar: inline by default
+(the same service the Celery task calls), or through the worker with
+``--async``, polling the run for progress. ``--resume RUN_ID`` continues a
+failed run from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from publications.models import ImportRun
+from publications.services.import_runs import (
+    SOURCES,
+    import_run_create,
+    import_run_execute,
+    import_run_resume,
+)
+from publications.tasks import import_run_execute_task
+
+FINISHED = {
+    ImportRun.Status.DONE,
+    ImportRun.Status.DONE_WITH_ERRORS,
+    ImportRun.Status.FAILED,
+}
+
+
+class Command(BaseCommand):
+    help = "Import works from a source, live or from saved responses."
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", choices=SOURCES)
+        what = parser.add_mutually_exclusive_group(required=True)
+        what.add_argument("--query", help='arXiv search_query, e.g. "au:Dherin_B"')
+        what.add_argument("--id-list", help="comma-separated arXiv ids")
+        what.add_argument(
+            "--file", nargs="+", help="saved API responses (Atom or JSON envelope)"
+        )
+        what.add_argument(
+            "--resume", type=int, metavar="RUN_ID", help="resume a failed run"
+        )
+        parser.add_argument(
+            "--max-results", type=int, help="stop after this many records"
+        )
+        parser.add_argument("--page-size", type=int, default=100)
+        parser.add_argument(
+            "--async",
+            dest="use_worker",
+            action="store_true",
+            help="run in a Celery worker and follow its progress",
+        )
+
+    def handle(self, *args, source, **options):
+        run = self._run(source, options)
+        unit = "file" if "files" in run.parameters else "record"
+        bar = tqdm(total=run.total, unit=unit, disable=options["verbosity"] == 0)
+
+        def show(current: ImportRun) -> None:
+            if current.total != bar.total:
+                bar.total = current.total
+            position = (
+                current.checkpoint.get("files_done", 0)
+                if unit == "file"
+                else current.seen
+            )
+            if position > bar.n:
+                bar.set_postfix(
+                    new=current.created,
+                    updated=current.updated,
+                    unchanged=current.unchanged,
+                    failed=current.failed,
+                    refresh=False,
+                )
+                bar.update(position - bar.n)
+
+        if options["use_worker"]:
+            import_run_execute_task.delay(run.pk)
+            while run.status not in FINISHED:
+                time.sleep(0.5)
+                run.refresh_from_db()
+                show(run)
+        else:
+            run = import_run_execute(run_id=run.pk, on_progress=show) or run
+        bar.close()
+        self._summary(run)
+        if run.status == ImportRun.Status.FAILED:
+            raise CommandError(f"Import run {run.pk} failed: {run.error}")
+
+    def _run(self, source: str, options) -> ImportRun:
+        if options["resume"]:
+            run = ImportRun.objects.filter(pk=options["resume"], source=source).first()
+            if run is None:
+                raise CommandError(f"No {source} import run {options['resume']}")
+            try:
+                return import_run_resume(run=run)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        if options["file"]:
+            parameters = {"files": options["file"]}
+        else:
+            parameters = {
+                "query": options["query"] or "",
+                "id_list": options["id_list"] or "",
+                "page_size": options["page_size"],
+                "max_results": options["max_results"],
+            }
+        return import_run_create(source=source, parameters=parameters)
+
+    def _summary(self, run: ImportRun) -> None:
+        elapsed = (
+            (run.finished_at - run.started_at).total_seconds()
+            if run.finished_at and run.started_at
+            else 0
+        )
+        rate = run.seen / elapsed if elapsed else 0
+        self.stdout.write(
+            f"Import run {run.pk} {run.get_status_display().lower()}: "
+            f"{run.seen} seen, {run.created} created, {run.updated} updated, "
+            f"{run.unchanged} unchanged, {run.failed} failed "
+            f"in {elapsed:.1f}s ({rate:.0f} records/s)"
+        )
+        for failure in run.failures.all()[:10]:
+            self.stdout.write(
+                self.style.WARNING(f"  failed {failure.external_id}: {failure.error}")
+            )

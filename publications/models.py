@@ -1,0 +1,401 @@
+"""The records: works, authors, authorships, topics, institutions, provenance.
+
+Integrity lives in the database: an identifier (scheme + normalised value)
+belongs to one work or one author, an authorship is unique per
+(work, position), a source record is unique per (source, external id).
+Counters shown on pages (works, topics, close collaborators) are stored on
+``Author`` and maintained by ``publications.services.counters``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Topic(models.Model):
+    """A subject: an arXiv category for now, OpenAlex topics later."""
+
+    class Scheme(models.TextChoices):
+        ARXIV = "arxiv", "arXiv category"
+
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="topic_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}" if self.name != self.code else self.code
+
+
+class Institution(models.Model):
+    name = models.CharField(max_length=500)
+    # The name as a lookup key (case and spacing folded) until ROR ids arrive.
+    name_key = models.CharField(max_length=500, unique=True)
+    ror_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    domains = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkQuerySet(models.QuerySet["Work"]):
+    def by_author(self, author_id: int) -> WorkQuerySet:
+        return self.filter(authorships__author_id=author_id).distinct()
+
+
+class Work(models.Model):
+    class Type(models.TextChoices):
+        PREPRINT = "preprint", "Preprint"
+        ARTICLE = "article", "Article"
+
+    title = models.TextField()
+    title_raw = models.TextField(help_text="The title exactly as the source gave it.")
+    abstract = models.TextField(blank=True)
+    abstract_raw = models.TextField(blank=True)
+    work_type = models.CharField(
+        max_length=20, choices=Type.choices, default=Type.PREPRINT
+    )
+    published = models.DateField(null=True, blank=True)
+    updated = models.DateField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    venue = models.CharField(max_length=500, blank=True)
+    journal_ref = models.CharField(max_length=500, blank=True)
+    comments = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    # Display copies of the main identifiers; WorkIdentifier holds the
+    # constraint that makes one identifier belong to one work.
+    arxiv_id = models.CharField(max_length=64, blank=True, db_index=True)
+    arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField(max_length=255, blank=True, db_index=True)
+    abs_url = models.URLField(max_length=500, blank=True)
+    pdf_url = models.URLField(max_length=500, blank=True)
+    # Every category as the source listed it (primary first), including
+    # ACM/MSC classes that are not arXiv topics.
+    categories = models.JSONField(default=list, blank=True)
+    topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
+    citation_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "pk"]
+
+    def __str__(self) -> str:
+        return self.title[:120]
+
+    def get_absolute_url(self) -> str:
+        return reverse("publications:work_detail", args=[self.pk])
+
+
+class WorkIdentifier(models.Model):
+    class Scheme(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        DOI = "doi", "DOI"
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    # Normalised: DOI lower-cased, arXiv id without its version.
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="work_identifier_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class WorkVersion(models.Model):
+    """One arXiv version of a work; versions are rows of the work, not works."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveSmallIntegerField()
+    submitted = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["work", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "version"], name="work_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work.arxiv_id}v{self.version}"
+
+
+class WorkTopic(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_topics")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="work_topics"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["work", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "topic"], name="work_topic_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} {self.topic.code}"
+
+
+class AuthorQuerySet(models.QuerySet["Author"]):
+    def visible(self) -> AuthorQuerySet:
+        """Authors that have their own page (not merged into another)."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Author(models.Model):
+    """The public author record."""
+
+    display_name = models.CharField(max_length=255)
+    # The normalised full name (see publications.names.name_key).
+    name_key = models.CharField(max_length=255, db_index=True)
+    headline = models.CharField(max_length=255, blank=True)
+    open_to_collaborate = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    works_count = models.PositiveIntegerField(default=0)
+    topics_count = models.PositiveIntegerField(default=0)
+    collaborators_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")),
+                name="author_not_merged_into_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:author_detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self) -> str:
+        from .names import ascii_fold
+
+        return slugify(ascii_fold(self.display_name)) or "author"
+
+
+class AuthorAlias(models.Model):
+    """A name form under which a source printed this author."""
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+    name_key = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        ordering = ["author", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "name"], name="author_alias_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuthorIdentifier(models.Model):
+    class Scheme(models.TextChoices):
+        ORCID = "orcid", "ORCID"
+        OPENALEX = "openalex", "OpenAlex"
+        SEMANTIC_SCHOLAR = "s2", "Semantic Scholar"
+        DBLP = "dblp", "DBLP"
+
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    value = models.CharField(max_length=255)
+    source = models.CharField(max_length=32, blank=True, help_text="Who asserted it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="author_identifier_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class Authorship(models.Model):
+    """A work's author at a position, as the source printed it."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authorships",
+    )
+    position = models.PositiveSmallIntegerField()
+    raw_name = models.CharField(max_length=500)
+    # The name shown on pages: raw_name with TeX turned into Unicode.
+    name = models.CharField(max_length=500)
+    raw_affiliations = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["work", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "position"], name="authorship_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.position}) on {self.work_id}"
+
+
+class Affiliation(models.Model):
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    start_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["author", "-end_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "institution"], name="affiliation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} at {self.institution}"
+
+
+class SourceRecord(models.Model):
+    """Provenance: which source said what about a work, and when."""
+
+    source = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=255)
+    work = models.ForeignKey(
+        Work,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="source_records",
+    )
+    fetched_at = models.DateTimeField()
+    payload_hash = models.CharField(max_length=64)
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="source_record_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        # Created, not yet picked up by a worker.
+        PENDING = "pending", "Pending"
+        # A worker is fetching and writing records.
+        RUNNING = "running", "Running"
+        # Every record was written.
+        DONE = "done", "Done"
+        # Finished, but some records failed and are listed as failures.
+        DONE_WITH_ERRORS = "done_with_errors", "Done with errors"
+        # Stopped by an error that ended the run (network, bad feed).
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=32, db_index=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # How many records the source says there are, when it says.
+    total = models.PositiveIntegerField(null=True, blank=True)
+    checkpoint = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} run #{self.pk} ({self.status})"
+
+    @property
+    def progress(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.seen / self.total)
+
+
+class ImportFailure(models.Model):
+    """A record that could not be parsed or written, kept with its error."""
+
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="failures"
+    )
+    external_id = models.CharField(max_length=255, blank=True)
+    error = models.TextField()
+    payload = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["import_run", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.external_id or 'record'}: {self.error[:80]}"

@@ -1,0 +1,157 @@
+"""The neutral shape every source parses into, and the polite HTTP client.
+
+``parse`` functions are pure (bytes in, records out, no ORM); ``fetch``
+functions do the network. ``publications.services.ingest`` is the one
+writer for every source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import requests
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ParsedAuthorship:
+    position: int
+    raw_name: str
+    name: str
+    raw_affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedWork:
+    source: str
+    external_id: str
+    payload_hash: str
+    title: str
+    title_raw: str
+    abstract: str = ""
+    abstract_raw: str = ""
+    work_type: str = "preprint"
+    published: date | None = None
+    updated: date | None = None
+    arxiv_id: str = ""
+    arxiv_version: int | None = None
+    doi: str = ""
+    journal_ref: str = ""
+    comments: str = ""
+    # Every category the source listed, the primary one first.
+    categories: tuple[str, ...] = ()
+    abs_url: str = ""
+    pdf_url: str = ""
+    authorships: tuple[ParsedAuthorship, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A record that could not be parsed: kept with its error, never dropped."""
+
+    source: str
+    error: str
+    external_id: str = ""
+    payload: str = ""
+
+
+@dataclass
+class FeedPage:
+    records: list[ParsedWork | ParseFailure] = field(default_factory=list)
+    total_results: int | None = None
+    start_index: int = 0
+    items_per_page: int = 0
+
+
+class SourceError(Exception):
+    """The source answered with an error that ends the request."""
+
+
+def payload_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PoliteClient:
+    """A requests session that keeps a source's rules.
+
+    It waits ``min_interval`` seconds between calls, identifies itself with
+    the configured contact e-mail, times out, and retries 429/5xx and
+    connection errors with exponential back-off, honouring ``Retry-After``.
+    Other 4xx answers are returned at once: retrying cannot mend them.
+    """
+
+    retry_statuses = frozenset({429, 500, 502, 503, 504})
+
+    def __init__(
+        self,
+        *,
+        min_interval: float,
+        max_retries: int = 4,
+        backoff: float = 5.0,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ) -> None:
+        self.min_interval = min_interval
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self._sleep = sleep
+        self._clock = clock
+        self._last_call: float | None = None
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = settings.BZPEER_USER_AGENT
+
+    def _wait_turn(self) -> None:
+        if self._last_call is not None:
+            wait = self.min_interval - (self._clock() - self._last_call)
+            if wait > 0:
+                self._sleep(wait)
+        self._last_call = self._clock()
+
+    def get(self, url: str, params: dict[str, str | int]) -> requests.Response:
+        attempt = 0
+        while True:
+            self._wait_turn()
+            try:
+                response = self.session.get(
+                    url, params=params, timeout=settings.HTTP_TIMEOUT
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt >= self.max_retries:
+                    raise SourceError(f"{url}: {exc}") from exc
+                delay = self.backoff * 2**attempt
+            else:
+                if response.status_code not in self.retry_statuses:
+                    return response
+                if attempt >= self.max_retries:
+                    raise SourceError(
+                        f"{url}: HTTP {response.status_code} after {attempt + 1} attempts"
+                    )
+                delay = _retry_after(response) or self.backoff * 2**attempt
+            attempt += 1
+            logger.warning("Retrying %s in %.0fs (attempt %d)", url, delay, attempt)
+            self._sleep(delay)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def iter_files(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise SourceError(f"{path}: larger than {max_bytes} bytes")
+        yield path, data
