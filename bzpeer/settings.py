@@ -182,7 +182,7 @@ CELERY_TASK_ACKS_LATE = True  # safe: every task is idempotent
 CELERY_TASK_TIME_LIMIT = 6 * 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 6 * 60 * 60 - 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TASK_ROUTES = {"publications.tasks.*": {"queue": "imports"}}
+CELERY_TASK_ROUTES = {"publications.*": {"queue": "imports"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
 # REST FRAMEWORK

@@ -76,22 +76,11 @@ def profile_page(
     """
     if sort not in WORK_SORTS:
         sort = DEFAULT_SORT
-    works = work_rows(
-        Work.objects.filter(authorships__author=author)
-        .distinct()
-        .order_by(*WORK_SORTS[sort][1])
-    )
-    # DISTINCT: a paper may print two authors that resolve to one record.
-    page = Paginator(works, WORKS_PER_PAGE).get_page(page_number)
+    page = author_works(author=author, sort=sort, page_number=page_number)
     return ProfilePage(
         author=author,
         standing=author_standing(author),
-        affiliation=(
-            Affiliation.objects.filter(author=author)
-            .select_related("institution")
-            .order_by("-end_year", "-pk")
-            .first()
-        ),
+        affiliation=latest_affiliation(author=author),
         collaborators=close_collaborators(author=author),
         topics=author_topics(author=author),
         works=page,
@@ -101,6 +90,26 @@ def profile_page(
             user.is_authenticated
             and Follow.objects.filter(user=user, author=author).exists()
         ),
+    )
+
+
+def author_works(*, author: Author, sort: str, page_number: str | int | None) -> Page:
+    """One page of the author's works in a known sort (2 queries + 1 prefetch)."""
+    works = work_rows(
+        # DISTINCT: a paper may print two authors that resolve to one record.
+        Work.objects.filter(authorships__author=author)
+        .distinct()
+        .order_by(*WORK_SORTS[sort][1])
+    )
+    return Paginator(works, WORKS_PER_PAGE).get_page(page_number)
+
+
+def latest_affiliation(*, author: Author) -> Affiliation | None:
+    return (
+        Affiliation.objects.filter(author=author)
+        .select_related("institution")
+        .order_by("-end_year", "-pk")
+        .first()
     )
 
 

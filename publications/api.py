@@ -1,9 +1,11 @@
 """The read-only API of the records: a work, and search over authors and works.
 
-One ``APIView`` per operation with its serializers nested; the views call
-``publications.selectors`` and nothing else. The row serializers below
-(works, authors on a work, paginated lists) are shared with ``profiles.api``
-so that a work row has one shape everywhere in the API.
+One ``APIView`` per operation, its ``OutputSerializer`` and
+``FilterSerializer`` nested; the views call ``publications.selectors`` and
+nothing else. The part serializers sit at module level (a nested class body
+cannot see its siblings); the row ones (a work row, an authorship, the page
+envelope) are shared with ``profiles.api`` so that a work row has one shape
+everywhere in the API.
 
 Nested ``OutputSerializer`` classes share a class name across views, so each
 one names its schema component with ``extend_schema_serializer``.
@@ -90,25 +92,28 @@ class PaginatedAuthorRowsSerializer(PageSerializer):
     results = AuthorRowSerializer(source="object_list", many=True)
 
 
+class WorkTopicSerializer(serializers.Serializer):
+    code = serializers.CharField(source="topic.code")
+    name = serializers.CharField(source="topic.name")
+    primary = serializers.BooleanField(source="is_primary")
+
+
+class WorkVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    submitted = serializers.DateField(allow_null=True)
+
+
+class CitationsSerializer(serializers.Serializer):
+    bibtex = serializers.CharField()
+    apa = serializers.CharField(help_text="HTML, every text part escaped.")
+    mla = serializers.CharField(help_text="HTML, every text part escaped.")
+
+
 class WorkDetailApi(APIView):
     """A work with its authors, topics, versions and citations."""
 
     @extend_schema_serializer(component_name="WorkDetail")
     class OutputSerializer(serializers.Serializer):
-        class WorkTopicSerializer(serializers.Serializer):
-            code = serializers.CharField(source="topic.code")
-            name = serializers.CharField(source="topic.name")
-            primary = serializers.BooleanField(source="is_primary")
-
-        class WorkVersionSerializer(serializers.Serializer):
-            version = serializers.IntegerField()
-            submitted = serializers.DateField(allow_null=True)
-
-        class CitationsSerializer(serializers.Serializer):
-            bibtex = serializers.CharField()
-            apa = serializers.CharField(help_text="HTML, every text part escaped.")
-            mla = serializers.CharField(help_text="HTML, every text part escaped.")
-
         id = serializers.IntegerField(source="work.pk")
         title = serializers.CharField(source="work.title")
         abstract = serializers.CharField(source="work.abstract")

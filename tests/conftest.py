@@ -25,6 +25,14 @@ def _fast_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit and throttle counters live in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests, whatever REDIS_URL says."""
     celery_app.conf.task_always_eager = True

@@ -1,0 +1,49 @@
+# The few commands everybody runs. `make run` and `make test` set up
+# everything they need on a fresh machine (uv, the locked packages,
+# Chromium for the browser tests) before they do their job.
+
+PORT ?= 8000
+HOST ?= 127.0.0.1
+UV_VERSION := 0.13.9
+UV := python3 -m uv
+PYTHON := .venv/bin/python
+PYTEST_ARGS ?=
+DEMO_FILES := $(sort $(wildcard tests/fixtures/arxiv_api/*.xml tests/fixtures/arxiv_api/more/*.xml tests/fixtures/arxiv_api/recorded/*.json))
+
+.PHONY: run test install demo migrate lint fmt migrations-check bench clean
+
+install: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --frozen
+	@touch $@
+
+migrate: install
+	$(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	$(PYTHON) manage.py import arxiv --file $(DEMO_FILES)
+
+run: demo
+	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	scripts/ensure-chromium
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+
+fmt: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrations-check: install
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf .venv var staticfiles
