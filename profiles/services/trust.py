@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -268,24 +269,29 @@ def author_facts(
     return facts
 
 
+@transaction.atomic
 def author_standings_recompute(*, author_ids: Iterable[int]) -> list[AuthorStanding]:
-    """Recompute and store the figures of these authors."""
-    ids = list(
-        Author.objects.filter(pk__in=list(author_ids)).values_list("pk", flat=True)
-    )
+    """Recompute and store the figures of these authors (bulk writes)."""
+    ids = list(Author.objects.filter(pk__in=list(author_ids)).values_list("pk", flat=True))
     now = timezone.now()
-    standings = []
+    existing = AuthorStanding.objects.in_bulk(ids)
+    standings, new = [], []
     for author_id, facts in author_facts(ids).items():
         figures = trust_figures(facts)
-        standing, _ = AuthorStanding.objects.update_or_create(
-            author_id=author_id,
-            defaults={
-                "trust_score": figures.score,
-                "trust_band": figures.band,
-                "verification_level": figures.verification_level,
-                "components": [asdict(c) for c in figures.components],
-                "computed_at": now,
-            },
-        )
+        standing = existing.get(author_id)
+        if standing is None:
+            standing = AuthorStanding(author_id=author_id)
+            new.append(standing)
+        standing.trust_score = figures.score
+        standing.trust_band = figures.band
+        standing.verification_level = figures.verification_level
+        standing.components = [asdict(c) for c in figures.components]
+        standing.computed_at = now
         standings.append(standing)
+    AuthorStanding.objects.bulk_create(new)
+    AuthorStanding.objects.bulk_update(
+        [s for s in standings if s.author_id in existing],
+        ["trust_score", "trust_band", "verification_level", "components", "computed_at"],
+        batch_size=500,
+    )
     return standings

@@ -80,8 +80,15 @@ def unwrap(data: bytes) -> tuple[bytes, int | None]:
     """
     if not data.lstrip().startswith(b"{"):
         return data, None
-    envelope = json.loads(data)
-    body: str = envelope["body"]
+    # Bytes that only look like an envelope are a bad payload like any other
+    # (SourceError), not a crash that leaves the import run RUNNING.
+    try:
+        envelope = json.loads(data)
+        body = envelope["body"]
+        if not isinstance(body, str):
+            raise TypeError(f"body is {type(body).__name__}, not a string")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceError(f"not a recorded API call envelope: {exc!r}") from exc
     try:
         raw = body.encode("latin-1")
     except UnicodeEncodeError:

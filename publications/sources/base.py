@@ -94,13 +94,17 @@ class PoliteClient:
         *,
         min_interval: float,
         max_retries: int = 4,
-        backoff: float = 5.0,
+        backoff: float | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
     ) -> None:
         self.min_interval = min_interval
         self.max_retries = max_retries
-        self.backoff = backoff
+        # Runs build their own client (import_run_execute), so the back-off
+        # is a setting too: tests set it to 0 instead of patching sleep.
+        self.backoff = (
+            getattr(settings, "HTTP_RETRY_BACKOFF", 5.0) if backoff is None else backoff
+        )
         self._sleep = sleep
         self._clock = clock
         self._last_call: float | None = None
@@ -150,8 +154,13 @@ def _retry_after(response: requests.Response) -> float | None:
 def iter_files(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
     for path in paths:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        # A missing or unreadable file ends the run as FAILED (resumable)
+        # instead of escaping as OSError and leaving it RUNNING for ever.
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise SourceError(f"{path}: {exc.strerror or exc}") from exc
         if len(data) > max_bytes:
             raise SourceError(f"{path}: larger than {max_bytes} bytes")
         yield path, data

@@ -12,15 +12,9 @@ from profiles.models import Follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.enable_socket]
 
+# The ``alice`` fixture (tests/conftest.py) is created with these credentials.
 EMAIL = "alice@example.org"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def alice(django_user_model, transactional_db):
-    return django_user_model.objects.create_user(
-        username="alice", email=EMAIL, password=PASSWORD
-    )
 
 
 def follow_control(page: Page, author):
@@ -28,15 +22,20 @@ def follow_control(page: Page, author):
 
 
 def expect_follow_state(page: Page, author, *, following: bool, followers: int):
+    """The follow control shows this state (whether swapped in or rendered)."""
     control = follow_control(page, author)
     label = "Following" if following else "Follow researcher"
     expect(control.get_by_role("button")).to_have_text(label)
     expect(control.locator(".follower-count")).to_have_text(
         f"{followers} follower{'' if followers == 1 else 's'}"
     )
-    figure = page.locator("section.trust-snapshot .counts div", has_text="Followers")
-    if figure.count():  # only on a full page, not right after a swap
-        pass
+
+
+def snapshot_followers(page: Page):
+    """The Followers figure of the trust snapshot (full page loads only)."""
+    return page.locator(
+        "section.trust-snapshot .counts div", has_text="Followers"
+    ).locator("dd")
 
 
 def log_in_from_profile(page: Page, author) -> None:
@@ -66,7 +65,9 @@ def test_signed_out_follow_goes_to_log_in_and_back(page: Page, del_maestro):
     expect(page).to_have_url(re.compile(r"/accounts/login/\?"))
     query = parse_qs(urlsplit(page.url).query)
     assert query["next"] == [del_maestro.get_absolute_url()]
-    expect(page.locator("form[action='/accounts/login/'] input[name=login]")).to_be_visible()
+    expect(
+        page.locator("form[action='/accounts/login/'] input[name=login]")
+    ).to_be_visible()
     expect(page.locator("input[name=password]")).to_be_visible()
     assert not Follow.objects.exists()
 
@@ -88,11 +89,7 @@ def test_follow_and_unfollow_with_htmx(page: Page, del_maestro, alice):
 
     page.reload()
     expect_follow_state(page, del_maestro, following=True, followers=1)
-    expect(
-        page.locator("section.trust-snapshot .counts div", has_text="Followers").locator(
-            "dd"
-        )
-    ).to_have_text("1")
+    expect(snapshot_followers(page)).to_have_text("1")
 
     page.evaluate("window.__sameDocument = true")
     follow_control(page, del_maestro).get_by_role("button", name="Following").click()
@@ -102,11 +99,7 @@ def test_follow_and_unfollow_with_htmx(page: Page, del_maestro, alice):
 
     page.reload()
     expect_follow_state(page, del_maestro, following=False, followers=0)
-    expect(
-        page.locator("section.trust-snapshot .counts div", has_text="Followers").locator(
-            "dd"
-        )
-    ).to_have_text("0")
+    expect(snapshot_followers(page)).to_have_text("0")
 
 
 def test_follow_and_unfollow_without_javascript(

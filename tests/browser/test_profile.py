@@ -52,9 +52,9 @@ def sort_by(page: Page, label: str, key: str, *, htmx: bool) -> None:
 def check_sorts(page: Page, author, *, htmx: bool) -> None:
     titles_in_db_order = [
         squash(title)
-        for title in author_works(author).order_by("title", "pk").values_list(
-            "title", flat=True
-        )
+        for title in author_works(author)
+        .order_by("title", "pk")
+        .values_list("title", flat=True)
     ]
     n_works = len(titles_in_db_order)
     assert n_works > 2, "the demo data should give a list worth sorting"
@@ -80,15 +80,14 @@ def check_sorts(page: Page, author, *, htmx: bool) -> None:
     sort_by(page, "Title Z-A", "-title", htmx=htmx)
     titles_in_db_order_desc = [
         squash(title)
-        for title in author_works(author).order_by("-title", "-pk").values_list(
-            "title", flat=True
-        )
+        for title in author_works(author)
+        .order_by("-title", "-pk")
+        .values_list("title", flat=True)
     ]
     assert shown_titles(page) == titles_in_db_order_desc
     assert titles_in_db_order_desc == titles_in_db_order[::-1]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_bare_author_url_redirects_to_the_slug_url(page: Page, del_maestro):
     response = page.goto(f"/authors/{del_maestro.pk}/")
     assert del_maestro.get_absolute_url() == (
@@ -119,9 +118,6 @@ def test_profile_shows_snapshot_counts_and_claim_prompts(page: Page, del_maestro
     expect(works_figure).to_have_text(str(n_works))
 
     affiliation = page.locator(".profile-header .affiliation")
-    expect(affiliation).to_have_text(
-        re.compile(r"Affiliation not imported|\w")  # the notice, or a name
-    )
     if del_maestro.affiliations.exists():
         expect(affiliation).not_to_contain_text("Affiliation not imported")
     else:
@@ -178,20 +174,12 @@ def test_show_abstract_expands_the_full_text(page: Page, del_maestro):
 
 def test_paper_page_from_the_profile(page: Page, del_maestro):
     open_profile(page, del_maestro)
-    work = (
-        author_works(del_maestro)
-        .exclude(arxiv_id="")
-        .filter(authorships__author__isnull=False)
-        .order_by("-published", "-pk")
-        .first()
-    )
-    # Prefer a paper with co-authors, so several profile links are checked.
-    with_coauthors = [
+    # A paper with co-authors, so several profile links are checked.
+    work = next(
         w
-        for w in author_works(del_maestro).exclude(arxiv_id="")
-        if w.authorships.count() > 1
-    ]
-    work = with_coauthors[0] if with_coauthors else work
+        for w in author_works(del_maestro).exclude(arxiv_id="").order_by("-published")
+        if w.authorships.filter(author__isnull=False).count() > 1
+    )
     title = squash(work.title)
 
     page.locator("#works .work-title").get_by_role(

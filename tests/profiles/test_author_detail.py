@@ -29,9 +29,9 @@ def _author_with_works(n: int, **author_fields):
     return author
 
 
-
-
-def test_profile_query_count_does_not_grow_with_works(client, django_assert_num_queries):
+def test_profile_query_count_does_not_grow_with_works(
+    client, django_assert_num_queries
+):
     small = _author_with_works(3)
     large = _author_with_works(300)
     # Expect 7 queries for a visitor: author with standing, latest
@@ -72,8 +72,12 @@ def test_profile_shows_latest_affiliation_and_open_to_collaborate(client):
     author = _author_with_works(1, open_to_collaborate=True, headline="Quantum fluids")
     old = Institution.objects.create(name="Old Lab", name_key="old lab")
     new = Institution.objects.create(name="University of Vermont", name_key="uvm")
-    Affiliation.objects.create(author=author, institution=old, start_year=2005, end_year=2009)
-    Affiliation.objects.create(author=author, institution=new, start_year=2010, end_year=2016)
+    Affiliation.objects.create(
+        author=author, institution=old, start_year=2005, end_year=2009
+    )
+    Affiliation.objects.create(
+        author=author, institution=new, start_year=2010, end_year=2016
+    )
 
     html = client.get(author.get_absolute_url()).content.decode()
 
@@ -90,8 +94,12 @@ def test_one_item_is_singular(client):
 
 @pytest.mark.parametrize(
     ("sort", "key", "reverse"),
-    [("year", "published", False), ("-year", "published", True),
-     ("title", "title", False), ("-title", "title", True)],
+    [
+        ("year", "published", False),
+        ("-year", "published", True),
+        ("title", "title", False),
+        ("-title", "title", True),
+    ],
 )
 def test_works_sort_both_ways(client, sort, key, reverse):
     author = _author_with_works(5)
@@ -101,7 +109,9 @@ def test_works_sort_both_ways(client, sort, key, reverse):
     works = list(author.authorships.select_related("work"))
     expected = [
         a.work.pk
-        for a in sorted(works, key=lambda a: (getattr(a.work, key), a.work.pk), reverse=reverse)
+        for a in sorted(
+            works, key=lambda a: (getattr(a.work, key), a.work.pk), reverse=reverse
+        )
     ]
     assert shown == expected
 
@@ -124,10 +134,12 @@ def test_works_are_paginated(client):
 
 def test_htmx_sort_returns_only_the_works_partial(client):
     author = _author_with_works(2)
-    response = client.get(author.get_absolute_url(), {"sort": "title"}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        author.get_absolute_url(), {"sort": "title"}, HTTP_HX_REQUEST="true"
+    )
 
     html = response.content.decode()
-    assert html.lstrip().startswith("<section class=\"works\"")
+    assert html.lstrip().startswith('<section class="works"')
     assert "<html" not in html
 
 
