@@ -140,7 +140,9 @@ def test_unknown_id_is_one_call_and_one_empty_page(api, client, fixture_bytes) -
     api.get(
         settings.ARXIV_API_URL,
         body=body,
-        match=[matchers.query_param_matcher({"id_list": "0000.0000"}, strict_match=False)],
+        match=[
+            matchers.query_param_matcher({"id_list": "0000.0000"}, strict_match=False)
+        ],
     )
 
     pages = list(fetch_pages(id_list="0000.0000", client=client))
@@ -303,9 +305,7 @@ def test_400_error_entry_raises_source_error_without_retrying(
 
 
 def test_connection_error_is_retried_then_raises_source_error(api, clock) -> None:
-    api.get(
-        settings.ARXIV_API_URL, body=requests.ConnectionError("connection refused")
-    )
+    api.get(settings.ARXIV_API_URL, body=requests.ConnectionError("connection refused"))
     polite = PoliteClient(
         min_interval=0, max_retries=2, backoff=5.0, sleep=clock.sleep, clock=clock
     )
@@ -321,4 +321,3 @@ def test_back_off_defaults_to_the_setting(settings) -> None:
     settings.HTTP_RETRY_BACKOFF = 0.25
 
     assert PoliteClient(min_interval=0).backoff == 0.25
-
