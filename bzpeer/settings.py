@@ -216,12 +216,11 @@ SPECTACULAR_SETTINGS = {
 # scholarly APIs, as their polite-use rules ask.
 # ------------------------------------------------------------------------------
 BZPEER_CONTACT_EMAIL = env("BZPEER_CONTACT_EMAIL", default="admin@bzpeer.localhost")
-BZPEER_USER_AGENT = (
-    f"BZPEER/0.1 (+https://github.com/bzpeer; mailto:{BZPEER_CONTACT_EMAIL})"
-)
 ARXIV_API_URL = env("ARXIV_API_URL", default="https://export.arxiv.org/api/query")
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
+# First retry delay in seconds; it doubles at each retry (Retry-After wins).
+HTTP_RETRY_BACKOFF = env.float("HTTP_RETRY_BACKOFF", default=5.0)
 IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024 * 1024)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
@@ -229,6 +228,7 @@ IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -42,9 +42,34 @@ def latex_to_unicode_paragraphs(text: str) -> str:
     return "\n\n".join(latex_to_unicode(p) for p in paragraphs if p.strip())
 
 
+# Latin letters that Unicode does not decompose into a base letter and a mark.
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "þ": "th",
+        "Þ": "Th",
+        "\u0131": "i",  # dotless i
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
+
+
 def ascii_fold(text: str) -> str:
-    """Drop diacritics: 'Benoît' -> 'Benoit'."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Drop diacritics: 'Benoît' -> 'Benoit', 'Søren' -> 'Soren'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

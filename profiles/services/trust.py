@@ -272,7 +272,9 @@ def author_facts(
 @transaction.atomic
 def author_standings_recompute(*, author_ids: Iterable[int]) -> list[AuthorStanding]:
     """Recompute and store the figures of these authors (bulk writes)."""
-    ids = list(Author.objects.filter(pk__in=list(author_ids)).values_list("pk", flat=True))
+    ids = list(
+        Author.objects.filter(pk__in=list(author_ids)).values_list("pk", flat=True)
+    )
     now = timezone.now()
     existing = AuthorStanding.objects.in_bulk(ids)
     standings, new = [], []
@@ -291,7 +293,13 @@ def author_standings_recompute(*, author_ids: Iterable[int]) -> list[AuthorStand
     AuthorStanding.objects.bulk_create(new)
     AuthorStanding.objects.bulk_update(
         [s for s in standings if s.author_id in existing],
-        ["trust_score", "trust_band", "verification_level", "components", "computed_at"],
+        [
+            "trust_score",
+            "trust_band",
+            "verification_level",
+            "components",
+            "computed_at",
+        ],
         batch_size=500,
     )
     return standings

@@ -60,8 +60,14 @@ def import_run_execute(
         for page in _pages(run):
             _ingest_page(run, page, on_progress)
     except SourceError as exc:
-        run.status = ImportRun.Status.FAILED
-        run.error = str(exc)
+        _fail(run, str(exc))
+        return run
+    except BaseException as exc:
+        # An unexpected error (a bug, a lost database, a killed worker) still
+        # leaves the run FAILED with its checkpoint, so it can be resumed,
+        # and then surfaces to the caller.
+        _fail(run, f"{type(exc).__name__}: {exc}")
+        raise
     else:
         run.status = (
             ImportRun.Status.DONE_WITH_ERRORS
@@ -73,6 +79,13 @@ def import_run_execute(
     if on_progress:
         on_progress(run)
     return run
+
+
+def _fail(run: ImportRun, error: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
 
 
 def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -> None:

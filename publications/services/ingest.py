@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from publications.arxiv_taxonomy import category_name, is_arxiv_category
@@ -37,7 +38,7 @@ from publications.signals import authors_changed
 from publications.sources.base import ParsedWork, ParseFailure
 
 from .counters import authors_recount
-from .identity import authorship_resolve_author
+from .identity import authorships_resolve_authors
 
 logger = logging.getLogger(__name__)
 
@@ -132,38 +133,32 @@ def work_upsert(
     work.save()
 
     _save_identifiers(work, record)
-    _save_versions(work, record)
-    _save_topics(work, record)
-    author_ids = _save_authorships(work, record)
+    _save_versions(work, record, is_new=outcome == CREATED)
+    _save_topics(work, record, is_new=outcome == CREATED)
+    author_ids = _save_authorships(work, record, is_new=outcome == CREATED)
 
-    SourceRecord.objects.update_or_create(
-        source=record.source,
-        external_id=record.external_id,
-        defaults={
-            "work": work,
-            "payload_hash": record.payload_hash,
-            "fetched_at": timezone.now(),
-            "import_run": import_run,
-        },
+    source_record = source_record or SourceRecord(
+        source=record.source, external_id=record.external_id
     )
+    source_record.work = work
+    source_record.payload_hash = record.payload_hash
+    source_record.fetched_at = timezone.now()
+    source_record.import_run = import_run
+    source_record.save()
     return outcome, author_ids
 
 
 def _find_work(record: ParsedWork) -> Work | None:
-    keys = [(WorkIdentifier.Scheme.ARXIV, record.arxiv_id)]
+    """The work that already holds one of the record's identifiers."""
+    keys = Q(scheme=WorkIdentifier.Scheme.ARXIV, value=record.arxiv_id)
     if record.doi:
-        keys.append((WorkIdentifier.Scheme.DOI, record.doi))
-    for scheme, value in keys:
-        if not value:
-            continue
-        found = (
-            WorkIdentifier.objects.filter(scheme=scheme, value=value)
-            .select_related("work")
-            .first()
-        )
-        if found:
-            return found.work
-    return None
+        keys |= Q(scheme=WorkIdentifier.Scheme.DOI, value=record.doi)
+    found = WorkIdentifier.objects.filter(keys).select_related("work")
+    # The arXiv id is the record's own key: it wins over a shared DOI.
+    by_scheme = {identifier.scheme: identifier.work for identifier in found}
+    return by_scheme.get(WorkIdentifier.Scheme.ARXIV) or by_scheme.get(
+        WorkIdentifier.Scheme.DOI
+    )
 
 
 def _apply_fields(work: Work, record: ParsedWork) -> None:
@@ -187,72 +182,112 @@ def _apply_fields(work: Work, record: ParsedWork) -> None:
 
 
 def _save_identifiers(work: Work, record: ParsedWork) -> None:
-    for scheme, value in (
-        (WorkIdentifier.Scheme.ARXIV, record.arxiv_id),
-        (WorkIdentifier.Scheme.DOI, record.doi),
-    ):
-        if not value:
-            continue
-        owner = WorkIdentifier.objects.filter(scheme=scheme, value=value).first()
+    wanted = {
+        scheme: value
+        for scheme, value in (
+            (WorkIdentifier.Scheme.ARXIV, record.arxiv_id),
+            (WorkIdentifier.Scheme.DOI, record.doi),
+        )
+        if value
+    }
+    owners = {
+        (i.scheme, i.value): i.work_id
+        for i in WorkIdentifier.objects.filter(
+            value__in=wanted.values(), scheme__in=wanted.keys()
+        )
+    }
+    for scheme, value in wanted.items():
+        owner = owners.get((scheme, value))
         if owner is None:
             WorkIdentifier.objects.create(work=work, scheme=scheme, value=value)
-        elif owner.work_id != work.pk:
+        elif owner != work.pk:
             # Two records claim one identifier: keep the first owner and say
             # so; merging works is the merge service's decision, not ours.
+            if scheme == WorkIdentifier.Scheme.DOI:
+                Work.objects.filter(pk=work.pk).update(doi="")
+                work.doi = ""
             logger.warning(
                 "%s:%s already belongs to work %s, not %s",
                 scheme,
                 value,
-                owner.work_id,
+                owner,
                 work.pk,
             )
 
 
-def _save_versions(work: Work, record: ParsedWork) -> None:
+def _save_versions(work: Work, record: ParsedWork, *, is_new: bool) -> None:
     if not record.arxiv_version:
         return
     dates = {1: record.published, record.arxiv_version: record.updated}
-    existing = {v.version: v for v in work.versions.all()}
+    existing = {} if is_new else {v.version: v for v in work.versions.all()}
+    missing = []
     for number in range(1, record.arxiv_version + 1):
         submitted = dates.get(number)
         version = existing.get(number)
         if version is None:
-            WorkVersion.objects.create(work=work, version=number, submitted=submitted)
+            missing.append(WorkVersion(work=work, version=number, submitted=submitted))
         elif submitted and version.submitted != submitted:
             version.submitted = submitted
             version.save(update_fields=["submitted"])
+    WorkVersion.objects.bulk_create(missing)
 
 
-def _save_topics(work: Work, record: ParsedWork) -> None:
-    wanted = []
-    for code in record.categories:
-        if not is_arxiv_category(code):
-            continue
-        topic, _ = Topic.objects.get_or_create(
-            scheme=Topic.Scheme.ARXIV,
-            code=code,
-            defaults={"name": category_name(code) or code},
+def _topic_ids(codes: list[str]) -> dict[str, int]:
+    """Topic ids for arXiv category codes, creating the unknown ones."""
+    found = dict(
+        Topic.objects.filter(scheme=Topic.Scheme.ARXIV, code__in=codes).values_list(
+            "code", "pk"
         )
-        wanted.append(topic.pk)
-    current = list(
-        work.work_topics.order_by("position").values_list("topic_id", flat=True)
+    )
+    missing = [code for code in codes if code not in found]
+    if missing:
+        Topic.objects.bulk_create(
+            [
+                Topic(
+                    scheme=Topic.Scheme.ARXIV,
+                    code=code,
+                    name=category_name(code) or code,
+                )
+                for code in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found = dict(
+            Topic.objects.filter(scheme=Topic.Scheme.ARXIV, code__in=codes).values_list(
+                "code", "pk"
+            )
+        )
+    return found
+
+
+def _save_topics(work: Work, record: ParsedWork, *, is_new: bool) -> None:
+    codes = [code for code in record.categories if is_arxiv_category(code)]
+    ids = _topic_ids(codes) if codes else {}
+    wanted = [ids[code] for code in codes]
+    current = (
+        []
+        if is_new
+        else list(
+            work.work_topics.order_by("position").values_list("topic_id", flat=True)
+        )
     )
     if current == wanted:
         return
-    work.work_topics.all().delete()
+    if current:
+        work.work_topics.all().delete()
     WorkTopic.objects.bulk_create(
         WorkTopic(work=work, topic_id=topic_id, position=i, is_primary=(i == 0))
         for i, topic_id in enumerate(wanted)
     )
 
 
-def _save_authorships(work: Work, record: ParsedWork) -> set[int]:
+def _save_authorships(work: Work, record: ParsedWork, *, is_new: bool) -> set[int]:
     """Replace the work's authorships when the source's list changed.
 
     An unchanged list keeps its rows, so decisions taken on them (a
     researcher's claim, a moderator's split) survive re-imports.
     """
-    existing = list(work.authorships.order_by("position"))
+    existing = [] if is_new else list(work.authorships.order_by("position"))
     wanted = [
         (a.position, a.raw_name, list(a.raw_affiliations)) for a in record.authorships
     ]
@@ -260,20 +295,25 @@ def _save_authorships(work: Work, record: ParsedWork) -> set[int]:
     if current == wanted:
         return set()
     touched = {a.author_id for a in existing if a.author_id}
-    work.authorships.all().delete()
-    for parsed in record.authorships:
-        author = authorship_resolve_author(parsed=parsed)
-        Authorship.objects.create(
-            work=work,
-            author=author,
-            position=parsed.position,
-            raw_name=parsed.raw_name,
-            name=parsed.name,
-            raw_affiliations=list(parsed.raw_affiliations),
+    if existing:
+        work.authorships.all().delete()
+    rows = []
+    authors = authorships_resolve_authors(parsed=record.authorships)
+    for parsed, author in zip(record.authorships, authors, strict=True):
+        rows.append(
+            Authorship(
+                work=work,
+                author=author,
+                position=parsed.position,
+                raw_name=parsed.raw_name,
+                name=parsed.name,
+                raw_affiliations=list(parsed.raw_affiliations),
+            )
         )
         touched.add(author.pk)
         for raw in parsed.raw_affiliations:
             _affiliation_extend(author_id=author.pk, raw=raw, year=work.year)
+    Authorship.objects.bulk_create(rows)
     return touched
 
 

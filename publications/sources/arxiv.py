@@ -135,10 +135,11 @@ def parse_entry(entry: Element) -> ParsedWork | ParseFailure:
 
 def _parse_entry(entry: Element, entry_id: str) -> ParsedWork:
     arxiv_id, version = split_arxiv_id(entry_id)
-    title_raw = _text(entry, f"{ATOM}title")
-    if not title_raw:
+    # Raw texts are kept exactly as the feed gave them, whitespace included.
+    title_raw = _raw_text(entry, f"{ATOM}title")
+    if not title_raw.strip():
         raise ValueError(f"{arxiv_id}: entry has no title")
-    abstract_raw = _text(entry, f"{ATOM}summary")
+    abstract_raw = _raw_text(entry, f"{ATOM}summary")
     published = _date(_text(entry, f"{ATOM}published"), "published")
     updated = _date(_text(entry, f"{ATOM}updated"), "updated")
 
@@ -202,6 +203,16 @@ def _parse_entry(entry: Element, entry_id: str) -> ParsedWork:
     return ParsedWork(payload_hash=payload_hash(fingerprint.encode()), **fields)
 
 
+def _error_detail(body: bytes) -> str:
+    """The error entries of an error feed, or the start of a non-feed body."""
+    try:
+        page = parse(body)
+    except SourceError:
+        return body[:200].decode("utf-8", "replace")
+    errors = [r.error for r in page.records if isinstance(r, ParseFailure)]
+    return "; ".join(errors) or "no error message"
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
@@ -210,11 +221,15 @@ def _json_default(value: object) -> object:
     raise TypeError(type(value))
 
 
-def _text(element: Element, tag: str) -> str:
+def _raw_text(element: Element, tag: str) -> str:
     found = element.find(tag)
     if found is None or found.text is None:
         return ""
-    return found.text.strip()
+    return found.text
+
+
+def _text(element: Element, tag: str) -> str:
+    return _raw_text(element, tag).strip()
 
 
 def _int(value: str | None) -> int | None:
@@ -269,13 +284,12 @@ def fetch_pages(
                 "max_results": size,
             },
         )
-        page = parse(response.content)
         if response.status_code >= 400:
-            errors = [r.error for r in page.records if isinstance(r, ParseFailure)]
             raise SourceError(
                 f"arXiv API answered HTTP {response.status_code}: "
-                + ("; ".join(errors) or response.text[:200])
+                + _error_detail(response.content)
             )
+        page = parse(response.content)
         total = page.total_results or 0
         if not page.records and start < total and empty_retries < 3:
             empty_retries += 1

@@ -12,12 +12,17 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# A server asking for longer than this is treated as asking for this long,
+# so one bad header cannot stall a harvest for hours.
+MAX_RETRY_AFTER = 300.0
 
 
 @dataclass(frozen=True)
@@ -102,14 +107,12 @@ class PoliteClient:
         self.max_retries = max_retries
         # Runs build their own client (import_run_execute), so the back-off
         # is a setting too: tests set it to 0 instead of patching sleep.
-        self.backoff = (
-            getattr(settings, "HTTP_RETRY_BACKOFF", 5.0) if backoff is None else backoff
-        )
+        self.backoff = settings.HTTP_RETRY_BACKOFF if backoff is None else backoff
         self._sleep = sleep
         self._clock = clock
         self._last_call: float | None = None
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = settings.BZPEER_USER_AGENT
+        self.session.headers["User-Agent"] = user_agent()
 
     def _wait_turn(self) -> None:
         if self._last_call is not None:
@@ -137,18 +140,35 @@ class PoliteClient:
                     raise SourceError(
                         f"{url}: HTTP {response.status_code} after {attempt + 1} attempts"
                     )
-                delay = _retry_after(response) or self.backoff * 2**attempt
+                delay = _retry_after(response)
+                if delay is None:
+                    delay = self.backoff * 2**attempt
             attempt += 1
             logger.warning("Retrying %s in %.0fs (attempt %d)", url, delay, attempt)
             self._sleep(delay)
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
+    """Seconds the server asks to wait (delta or HTTP date), bounded."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
         return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def user_agent() -> str:
+    """The polite User-Agent: who is asking and how to reach them."""
+    return f"BZPEER/0.1 (mailto:{settings.BZPEER_CONTACT_EMAIL})"
 
 
 def iter_files(paths: list[str]) -> Iterator[tuple[str, bytes]]:
