@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     Affiliation,
@@ -73,6 +74,7 @@ class WorkAdmin(admin.ModelAdmin):
     search_fields = ["title", "arxiv_id", "doi", "identifiers__value"]
     date_hierarchy = "published"
     readonly_fields = ["title_raw", "abstract_raw", "created_at", "modified_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [
         AuthorshipInline,
         WorkIdentifierInline,
