@@ -47,3 +47,6 @@ migrations-check: install
 
 clean:
 	rm -rf .venv var staticfiles
+
+bench: install
+	$(PYTHON) -m tests.bench.run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -68,11 +69,18 @@ def work_page(*, work_id: int) -> WorkPage:
     if work is None:
         raise Http404("No such work")
     authorships = list(work.authorships.all())
+    # Rendering CSL styles costs tens of milliseconds; the text only changes
+    # when an import rewrites the work, which moves modified_at.
+    citations = cache.get_or_set(
+        f"work-citations:{work.pk}:{work.modified_at.timestamp()}",
+        lambda: work_citations(work=work, author_names=[a.name for a in authorships]),
+        timeout=60 * 60 * 24,
+    )
     return WorkPage(
         work=work,
         authorships=authorships,
         topics=list(work.work_topics.all()),
-        citations=work_citations(work=work, author_names=[a.name for a in authorships]),
+        citations=citations,
     )
 
 
