@@ -62,25 +62,6 @@ _latex = UnicodeToLatexEncoder(
     non_ascii_only=False, replacement_latex_protection="braces-all"
 )
 
-# Letters that Unicode decomposition does not reduce to ASCII.
-_FOLD_EXTRA = str.maketrans(
-    {
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "þ": "th",
-        "Þ": "Th",
-        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
-    }
-)
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 _WORDS = re.compile(r"[^\W_]+")
 _KEY_STOP_WORDS = frozenset(
@@ -244,7 +225,7 @@ def _render(style_name: str, item: dict[str, Any]) -> str:
 
 
 def _fold(text: str) -> str:
-    return ascii_fold(text.translate(_FOLD_EXTRA)).lower()
+    return ascii_fold(text).lower()
 
 
 def _bibtex_key(work: Work, names: list[_Name]) -> str:
