@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -152,8 +154,41 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+
+# ORCID sign-in (allauth's ORCID provider). The iD it authenticates is the
+# only ORCID that proves a claim. ORCID_SANDBOX=True uses sandbox.orcid.org.
+# https://docs.allauth.org/en/latest/socialaccount/providers/orcid.html
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": "sandbox.orcid.org"
+        if env.bool("ORCID_SANDBOX", default=False)
+        else "orcid.org",
+        "MEMBER_API": False,
+        "APPS": (
+            [
+                {
+                    "client_id": env("ORCID_CLIENT_ID"),
+                    "secret": env("ORCID_SECRET"),
+                    "key": "",
+                }
+            ]
+            if env("ORCID_CLIENT_ID", default="")
+            else []
+        ),
+    }
+}
 
 # E-MAIL
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
@@ -265,3 +300,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3),
     },
 }
+
+# BZPEER: claims
+# ------------------------------------------------------------------------------
+# The site's public address, for links in e-mails.
+BZPEER_SITE_URL = env("BZPEER_SITE_URL", default="http://127.0.0.1:8000")
+CLAIM_EMAIL_LINK_HOURS = env.int("CLAIM_EMAIL_LINK_HOURS", default=48)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", publication_views.home, name="home"),
     path("", include("publications.urls")),
     path("", include("profiles.urls")),
+    path("moderation/", include("profiles.moderation_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("bzpeer.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

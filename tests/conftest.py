@@ -52,11 +52,38 @@ def visitor(client):
     return client
 
 
+def make_user(django_user_model, username: str, *, is_staff: bool = False):
+    """A user with a verified primary e-mail address, as after sign-up."""
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password="correct horse battery",
+        is_staff=is_staff,
+    )
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    return user
+
+
 @pytest.fixture
 def alice(django_user_model):
-    return django_user_model.objects.create_user(
-        username="alice", email="alice@example.org", password="correct horse battery"
-    )
+    """A researcher who will claim a record."""
+    return make_user(django_user_model, "alice")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    """A competing claimant."""
+    return make_user(django_user_model, "bob")
+
+
+@pytest.fixture
+def mod(django_user_model):
+    """A staff moderator."""
+    return make_user(django_user_model, "mod", is_staff=True)
 
 
 @pytest.fixture

@@ -37,10 +37,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from profiles.models import AuthorStanding
+from profiles.models import AuthorStanding, Claim
 from publications.models import Author, AuthorIdentifier, Authorship
 
 BANDS = ((80, "Highly trusted"), (60, "Trusted"), (40, "Established"), (20, "Emerging"))
@@ -67,6 +67,8 @@ class TrustFacts:
     upheld_reports: int = 0
     rejected_or_disputed_claims: int = 0
     retractions: int = 0
+    # Not a score input: the record's claim state, stored beside the score.
+    claim_status: str = "unclaimed"
     today: date = field(default_factory=date.today)
 
 
@@ -211,11 +213,19 @@ def trust_figures(facts: TrustFacts) -> TrustFigures:
     )
 
 
-def verification_level_for(*, has_persistent_id: bool, sources: int) -> int:
-    """L1 when a source asserts a persistent id or two sources agree; else L0.
+def verification_level_for(
+    *, has_persistent_id: bool, sources: int, approved_claim_method: str | None = None
+) -> int:
+    """The record's verification level from its stored facts.
 
-    L2 and L3 come from claims, which set the level themselves.
+    L3 an evidence claim approved by staff; L2 a claim proven by ORCID
+    sign-in or institutional e-mail; L1 a persistent id asserted by a source
+    or two sources agreeing; L0 a name cluster.
     """
+    if approved_claim_method == Claim.Method.EVIDENCE:
+        return 3
+    if approved_claim_method in (Claim.Method.ORCID, Claim.Method.EMAIL):
+        return 2
     return 1 if has_persistent_id or sources >= 2 else 0
 
 
@@ -253,19 +263,62 @@ def author_facts(
             "author_id", "followers_count"
         )
     )
+    claims = _claim_facts(ids)
+    # Co-authors at L2 or above: pairs (target author, other author) over
+    # shared works, counted once per other author.
+    verified_coauthors = dict(
+        Authorship.objects.filter(author__standing__verification_level__gte=2)
+        .annotate(target=F("work__authorships__author_id"))
+        .filter(target__in=ids)
+        .exclude(author_id=F("target"))
+        .values_list("target")
+        .annotate(n=Count("author_id", distinct=True))
+        .order_by()
+    )
     facts = {}
     for author_id in ids:
         stats = work_stats.get(author_id, {})
+        claim = claims.get(author_id, {})
         facts[author_id] = TrustFacts(
             verification_level=verification_level_for(
-                has_persistent_id=author_id in with_id, sources=stats.get("sources", 0)
+                has_persistent_id=author_id in with_id,
+                sources=stats.get("sources", 0),
+                approved_claim_method=claim.get("approved_method"),
             ),
+            orcid_authenticated=claim.get("approved_method") == Claim.Method.ORCID,
+            open_disputes=claim.get("disputed", 0),
+            rejected_or_disputed_claims=claim.get("rejected", 0),
+            claim_status=claim.get("status", AuthorStanding.ClaimStatus.UNCLAIMED),
+            verified_coauthors=verified_coauthors.get(author_id, 0),
             works_total=stats.get("works", 0),
             first_year=stats.get("first_year"),
             recent_works=stats.get("recent", 0),
             followers=followers.get(author_id, 0),
             today=today,
         )
+    return facts
+
+
+def _claim_facts(ids: list[int]) -> dict[int, dict[str, object]]:
+    """Per author: approved claim method, open disputes, rejected claims, status."""
+    facts: dict[int, dict[str, object]] = {}
+    rows = Claim.objects.filter(
+        author_id__in=ids,
+        status__in=[Claim.Status.PENDING, Claim.Status.APPROVED, Claim.Status.REJECTED],
+    ).values_list("author_id", "status", "method", "disputed")
+    for author_id, status, method, disputed in rows:
+        fact = facts.setdefault(author_id, {"disputed": 0, "rejected": 0})
+        if status == Claim.Status.APPROVED:
+            fact["approved_method"] = method
+        if status == Claim.Status.REJECTED:
+            fact["rejected"] += 1
+        elif disputed:
+            fact["disputed"] += 1
+    for fact in facts.values():
+        if fact["disputed"]:
+            fact["status"] = AuthorStanding.ClaimStatus.UNDER_REVIEW
+        elif "approved_method" in fact:
+            fact["status"] = AuthorStanding.ClaimStatus.CLAIMED
     return facts
 
 
@@ -287,6 +340,7 @@ def author_standings_recompute(*, author_ids: Iterable[int]) -> list[AuthorStand
         standing.trust_score = figures.score
         standing.trust_band = figures.band
         standing.verification_level = figures.verification_level
+        standing.claim_status = facts.claim_status
         standing.components = [asdict(c) for c in figures.components]
         standing.computed_at = now
         standings.append(standing)
@@ -297,6 +351,7 @@ def author_standings_recompute(*, author_ids: Iterable[int]) -> list[AuthorStand
             "trust_score",
             "trust_band",
             "verification_level",
+            "claim_status",
             "components",
             "computed_at",
         ],

@@ -1,0 +1,3 @@
+app_name = "moderation"
+
+urlpatterns: list = []
