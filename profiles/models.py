@@ -125,6 +125,10 @@ class Claim(models.Model):
     # The institutional address (method email) or the ORCID iD (method
     # orcid) that was proven. Private: shown to the claimant and staff only.
     proof = models.CharField(max_length=255, blank=True)
+    # When the claimant proved control of the proof (ORCID sign-in matched,
+    # e-mail link clicked); a proven claim held back only by a dispute is
+    # approved when the dispute ends.
+    proven_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

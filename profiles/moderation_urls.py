@@ -1,3 +1,18 @@
+"""Staff moderation under /moderation/ (the public record history is in bzpeer.urls)."""
+
+from django.urls import path
+
+from . import moderation_views as views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("claims/<int:claim_id>/", views.claim_detail, name="claim_detail"),
+    path(
+        "claims/<int:claim_id>/approve/",
+        views.claim_approve_view,
+        name="claim_approve",
+    ),
+    path("claims/<int:claim_id>/reject/", views.claim_reject_view, name="claim_reject"),
+]

@@ -96,7 +96,7 @@ def claim_start_orcid(*, user, author: Author) -> ClaimOutcome:
             "or submit evidence for review."
         )
     claim = _claim_open(
-        user=user, author=author, method=Claim.Method.ORCID, proof=orcid
+        user=user, author=author, method=Claim.Method.ORCID, proof=orcid, proven=True
     )
     if claim.disputed:
         return ClaimOutcome(claim, "Another claim exists: staff will review both.")
@@ -170,9 +170,19 @@ def claim_confirm_email(*, user, token: str) -> ClaimOutcome:
     )
     if claim is None or claim.user_id != user.pk:
         raise ClaimError("This link is not valid for your account.")
-    if claim.status != Claim.Status.PENDING:
+    if claim.status != Claim.Status.PENDING or claim.proven_at:
         raise ClaimError("This link has already been used.")
+    claim.proven_at = timezone.now()
+    claim.save(update_fields=["proven_at"])
     if claim.disputed:
+        audit_record(
+            actor=user,
+            action="claim.prove",
+            obj=claim,
+            author=claim.author,
+            after=_state(claim),
+            reason="Institutional e-mail confirmed.",
+        )
         return ClaimOutcome(
             claim, "Address confirmed; another claim exists, staff will decide."
         )
@@ -190,10 +200,14 @@ def claim_withdraw(*, user, claim: Claim) -> Claim:
     ):
         raise ClaimError("Only your own active claim can be withdrawn.")
     before = _state(claim)
+    was_approved = claim.status == Claim.Status.APPROVED
     claim.status = Claim.Status.WITHDRAWN
+    claim.disputed = False
     claim.decided_at = timezone.now()
-    claim.save(update_fields=["status", "decided_at"])
-    _undispute_if_alone(claim.author)
+    claim.save(update_fields=["status", "disputed", "decided_at"])
+    if was_approved:
+        _researcher_fields_reset(claim.author, actor=user)
+    _undispute_if_alone(claim.author, actor=user)
     audit_record(
         actor=user,
         action="claim.withdraw",
@@ -214,11 +228,18 @@ def claim_withdraw(*, user, claim: Claim) -> Claim:
 def claim_approve(*, claim: Claim, reviewer, reason: str = "") -> Claim:
     """Staff approve a claim; every other active claim on the record is rejected."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status != Claim.Status.PENDING and not claim.disputed:
+    # Pending, or approved but disputed by a second claimant. A withdrawn
+    # claim keeps its disputed flag, so the flag alone is not enough.
+    if not (
+        claim.status == Claim.Status.PENDING
+        or (claim.status == Claim.Status.APPROVED and claim.disputed)
+    ):
         raise ClaimError("Only pending or disputed claims can be approved.")
     for other in claim.author.claims.active().exclude(pk=claim.pk).select_for_update():
+        # The approval note is about the winner; the others get the
+        # templated reason only.
         _claim_set_rejected(
-            other, actor=reviewer, reason_code="other_claimant", note=reason
+            other, actor=reviewer, reason_code="other_claimant", note=""
         )
     _claim_set_approved(claim, actor=reviewer, reason=reason)
     return claim
@@ -232,8 +253,11 @@ def claim_reject(*, claim: Claim, reviewer, reason_code: str, note: str = "") ->
         raise ClaimError("Only active claims can be rejected.")
     if reason_code not in REJECTION_REASONS:
         raise ClaimError("Choose a reason.")
+    was_approved = claim.status == Claim.Status.APPROVED
     _claim_set_rejected(claim, actor=reviewer, reason_code=reason_code, note=note)
-    _undispute_if_alone(claim.author)
+    if was_approved:
+        _researcher_fields_reset(claim.author, actor=reviewer)
+    _undispute_if_alone(claim.author, actor=reviewer)
     return claim
 
 
@@ -248,17 +272,34 @@ def _claim_open(
     proof: str = "",
     evidence: str = "",
     links: list[str] | None = None,
+    proven: bool = False,
 ) -> Claim:
     if author.merged_into_id:
         raise ClaimError("This record was merged into another; claim that one.")
+    # Lock the author row first: on a record without active claims there is
+    # no claim row to lock, so two first claimants would both see none and
+    # neither claim would be marked disputed.
+    Author.objects.select_for_update().filter(pk=author.pk).values_list(
+        "pk", flat=True
+    ).get()
     active = list(author.claims.active().select_for_update())
     if any(c.user_id == user.pk for c in active):
         raise ClaimError("You already have an active claim on this record.")
-    # A rejected or withdrawn claim of this user is replaced by the new one.
-    author.claims.filter(user=user, status=Claim.Status.REJECTED).update(
-        status=Claim.Status.SUPERSEDED
-    )
+    # The user's rejected claims on this record are replaced by the new one.
+    for old in author.claims.filter(user=user, status=Claim.Status.REJECTED):
+        before = _state(old)
+        old.status = Claim.Status.SUPERSEDED
+        old.save(update_fields=["status"])
+        audit_record(
+            actor=user,
+            action="claim.supersede",
+            obj=old,
+            author=author,
+            before=before,
+            after=_state(old),
+        )
     claim = Claim.objects.create(
+        proven_at=timezone.now() if proven else None,
         user=user,
         author=author,
         method=method,
@@ -335,13 +376,57 @@ def _claim_set_rejected(claim: Claim, *, actor, reason_code: str, note: str) -> 
     _recompute_after_commit(claim.author_id)
 
 
-def _undispute_if_alone(author: Author) -> None:
-    """A record with one active claim left is no longer under review."""
-    active = list(author.claims.active())
-    if len(active) == 1 and active[0].disputed:
-        remaining = active[0]
-        remaining.disputed = False
-        remaining.save(update_fields=["disputed"])
+def _undispute_if_alone(author: Author, *, actor) -> None:
+    """A record with one active claim left is no longer under review.
+
+    The remaining claimant is told; a claim that was already proven (ORCID
+    sign-in or e-mail link) and waited only because of the dispute is
+    approved now.
+    """
+    active = list(author.claims.active().select_for_update())
+    if len(active) != 1 or not active[0].disputed:
+        return
+    remaining = active[0]
+    before = _state(remaining)
+    remaining.disputed = False
+    remaining.save(update_fields=["disputed"])
+    audit_record(
+        actor=actor,
+        action="claim.undispute",
+        obj=remaining,
+        author=author,
+        before=before,
+        after=_state(remaining),
+        reason="The other claim on this record was withdrawn or rejected.",
+    )
+    if remaining.status == Claim.Status.PENDING and remaining.proven_at:
+        _claim_set_approved(
+            remaining, actor=None, reason="Proof confirmed; dispute ended."
+        )
+    else:
+        _mail_after_commit(remaining, "dispute_ended")
+    _recompute_after_commit(author.pk)
+
+
+def _researcher_fields_reset(author: Author, *, actor) -> None:
+    """A record that loses its approved claim stops showing what was set by hand."""
+    before = {
+        "headline": author.headline,
+        "open_to_collaborate": author.open_to_collaborate,
+    }
+    if not any(before.values()):
+        return
+    Author.objects.filter(pk=author.pk).update(headline="", open_to_collaborate=False)
+    author.headline, author.open_to_collaborate = "", False
+    audit_record(
+        actor=actor,
+        action="profile.reset",
+        obj=author,
+        author=author,
+        before=before,
+        after={"headline": "", "open_to_collaborate": False},
+        reason="The record lost its approved claim.",
+    )
 
 
 def _state(claim: Claim) -> dict[str, object]:

@@ -34,21 +34,22 @@ def test_profile_query_count_does_not_grow_with_works(
 ):
     small = _author_with_works(3)
     large = _author_with_works(300)
-    # Expect 7 queries for a visitor: author with standing, latest
-    # affiliation, close collaborators, topics, works count, one page of
-    # works, and their authorships with authors.
+    # Expect 7 queries for a visitor: author with standing and researcher
+    # profile (one join), latest affiliation, close collaborators, topics,
+    # works count, one page of works, and their authorships with authors.
     with django_assert_num_queries(7):
         assert client.get(small.get_absolute_url()).status_code == 200
     with django_assert_num_queries(7):
         assert client.get(large.get_absolute_url()).status_code == 200
 
 
-def test_signed_in_profile_adds_only_session_user_and_follow_queries(
+def test_signed_in_profile_adds_only_session_user_follow_and_claim_queries(
     alice_client, django_assert_num_queries
 ):
     author = _author_with_works(30)
-    # Expect 10: the 7 above + session, user, and the viewer's follow.
-    with django_assert_num_queries(10):
+    # Expect 11: the 7 above + session, user, the viewer's follow and the
+    # viewer's own claim on the record.
+    with django_assert_num_queries(11):
         alice_client.get(author.get_absolute_url())
 
 

@@ -1,0 +1,89 @@
+"""What a claimed researcher sets by hand on their author record.
+
+Headline and "open to collaborate" live on ``Author`` (the profile page
+reads them with the author, no extra query); affiliation, bio, links and the
+search-engine choice live on ``Profile``, whose rows carry provenance
+"researcher". Imports never write any of them
+(``publications.services.ingest`` does not touch these fields), so what the
+researcher set survives every re-import.
+
+The caller checks permission first with
+``profiles.access.access_author_for_edit``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from profiles.models import Profile
+from profiles.services.audit import audit_record
+from publications.models import Author
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user,
+    author: Author,
+    headline: str,
+    affiliation: str,
+    bio: str,
+    links: list[str],
+    open_to_collaborate: bool,
+    hide_from_search_engines: bool,
+) -> Profile:
+    """Write the researcher's fields and audit the change (before/after).
+
+    Raises ValueError for a link that is not http(s): the page renders links
+    as anchors, so no other scheme may reach it, whoever calls this.
+    """
+    links = _unique(link.strip() for link in links if link.strip())
+    is_http_url = URLValidator(schemes=["http", "https"])
+    for link in links:
+        try:
+            is_http_url(link)
+        except ValidationError as exc:
+            raise ValueError(f"Not an http(s) link: {link!r}") from exc
+    profile = Profile.objects.select_for_update().filter(author=author).first()
+    if profile is None:
+        profile = Profile(author=author, user=user)
+    before = _state(author, profile)
+
+    author.headline = headline.strip()
+    author.open_to_collaborate = open_to_collaborate
+    author.save(update_fields=["headline", "open_to_collaborate", "modified_at"])
+    profile.user = user
+    profile.affiliation = affiliation.strip()
+    profile.bio = bio.strip()
+    profile.links = links
+    profile.hide_from_search_engines = hide_from_search_engines
+    profile.save()
+
+    after = _state(author, profile)
+    if after != before:
+        audit_record(
+            actor=user,
+            action="profile.update",
+            obj=profile,
+            author=author,
+            before=before,
+            after=after,
+        )
+    return profile
+
+
+def _state(author: Author, profile: Profile) -> dict[str, object]:
+    return {
+        "headline": author.headline,
+        "open_to_collaborate": author.open_to_collaborate,
+        "affiliation": profile.affiliation,
+        "bio": profile.bio,
+        "links": list(profile.links or []),
+        "hide_from_search_engines": profile.hide_from_search_engines,
+    }
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(items))

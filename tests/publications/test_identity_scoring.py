@@ -1,0 +1,160 @@
+"""The hand-written identity rules: name forms, affiliations, clustering."""
+
+from __future__ import annotations
+
+import pytest
+
+from publications.identity_scoring import (
+    Mention,
+    NameParts,
+    affiliation_similarity,
+    cluster_block,
+    mention_similarity,
+    name_compatible,
+)
+
+
+def _name(text: str) -> NameParts:
+    return NameParts.from_string(text)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("B. Dherin", "Benoit Dherin"),
+        ("Dherin, Benoit", "Benoit Dherin"),
+        (r"Beno\^it Dherin", "Benoît Dherin"),
+        (r"Beno\^it Dherin", "Benoit Dherin"),
+        ("Johannes van der Waals", "Johannes Van der Waals"),
+        ("Johannes van der Waals", "J. Waals"),
+        ("Jean-Pierre Serre", "J.-P. Serre"),
+        ("Jean-Pierre Serre", "J. Serre"),
+        ("Jean-Pierre Serre", "Jean Pierre Serre"),
+        ("Weiping Wang", "Wei-Ping Wang"),
+        ("Martin Müller", "Martin Mueller"),
+        ("Martin Müller", "Martin Muller"),
+        ("Mark A. Thompson", "Mark Thompson"),
+        ("Mark A. Thompson", "M. A. Thompson"),
+    ],
+)
+def test_forms_of_one_name_are_compatible(a, b):
+    assert name_compatible(_name(a), _name(b))
+    assert name_compatible(_name(b), _name(a))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Li Zhang", "Lei Zhang"),
+        ("L. Zhang", "Y. Zhang"),
+        ("Wei Wang", "Weiping Wang"),
+        ("Benoit Dherin", "Benoit Derin"),
+        ("Jean-Pierre Serre", "J.-M. Serre"),
+        ("Mark A. Thompson", "Mark B. Thompson"),
+    ],
+)
+def test_conflicting_names_are_never_compatible(a, b):
+    assert not name_compatible(_name(a), _name(b))
+    assert not name_compatible(_name(b), _name(a))
+
+
+def test_fields_and_string_give_the_same_parts():
+    from_fields = NameParts.from_parts("Benoît", None, "Dherin")
+    assert from_fields.given == _name("Dherin, Benoit").given == ("benoit",)
+    assert from_fields.surnames == _name("Dherin, Benoit").surnames
+
+
+def test_abbreviated_and_full_affiliation_match():
+    assert affiliation_similarity(
+        ["Nat. Univ. of Singapore, Singapore"], ["National University of Singapore"]
+    ) == pytest.approx(1.0)
+
+
+def test_institutions_sharing_only_generic_words_barely_overlap():
+    assert affiliation_similarity(["Fudan University"], ["Peking University"]) < 0.2
+
+
+def test_best_pair_of_affiliations_counts():
+    score = affiliation_similarity(
+        ["IBM", "Monash University, Clayton campus"], ["Monash University"]
+    )
+    assert score == pytest.approx(1.0)
+
+
+def test_no_affiliation_is_no_evidence_not_a_mismatch():
+    assert affiliation_similarity([], ["Fudan University"]) is None
+
+
+def _mention(mid, name, *affiliations, coauthors=()):
+    return Mention(
+        id=mid,
+        name=_name(name),
+        affiliations=tuple(affiliations),
+        coauthors=frozenset(coauthors),
+    )
+
+
+def test_same_name_and_affiliation_score_high_and_a_name_alone_zero():
+    a = _mention(1, "Wei Wang", "Fudan University")
+    assert mention_similarity(a, _mention(2, "Wei Wang", "Fudan Univ.")) == 1.0
+    assert mention_similarity(a, _mention(3, "Wei Wang")) == 0.0
+    assert mention_similarity(a, _mention(4, "Wei Wang", "Peking University")) < 0.5
+
+
+def test_initials_count_less_than_full_names():
+    a = _mention(1, "Wei Wang", "Fudan University")
+    assert 0.5 <= mention_similarity(a, _mention(2, "W. Wang", "Fudan University")) < 1
+
+
+def test_incompatible_names_score_zero_whatever_the_evidence():
+    a = _mention(1, "Li Zhang", "Fudan University", coauthors={"x"})
+    b = _mention(2, "Lei Zhang", "Fudan University", coauthors={"x"})
+    assert mention_similarity(a, b) == 0.0
+
+
+def test_shared_coauthors_join_mentions_across_institutions():
+    a = _mention(1, "Wei Wang", "Fudan University", coauthors={"jane roe", "li wu"})
+    b = _mention(2, "Wei Wang", "IBM", coauthors={"jane roe"})
+    assert mention_similarity(a, b) == 1.0
+
+
+def test_cluster_block_groups_by_institution_and_keeps_names_apart():
+    mentions = [
+        _mention("f1", "Wei Wang", "Fudan University"),
+        _mention("f2", "Wei Wang", "Fudan Univ., Shanghai"),
+        _mention("f3", "W. Wang", "Fudan University"),
+        _mention("u1", "Wei Wang", "University of North Carolina at Chapel Hill"),
+        _mention("u2", "Wei Wang", "Univ. of North Carolina, Chapel Hill"),
+        _mention("p1", "Weiping Wang", "Fudan University"),
+    ]
+    assert sorted(map(sorted, cluster_block(mentions))) == [
+        ["f1", "f2", "f3"],
+        ["p1"],
+        ["u1", "u2"],
+    ]
+
+
+def test_an_initial_does_not_chain_two_different_names():
+    # 'W. Wang' fits both, but Wei and Weiping never share a group.
+    mentions = [
+        _mention(1, "Wei Wang", "Fudan University"),
+        _mention(2, "W. Wang", "Fudan University"),
+        _mention(3, "Weiping Wang", "Fudan University"),
+    ]
+    for group in cluster_block(mentions):
+        assert not {1, 3} <= group
+
+
+def test_a_mention_without_evidence_follows_a_dominant_person_only():
+    fudan = [_mention(i, "Wei Wang", "Fudan University") for i in range(4)]
+    lone = _mention("x", "Wei Wang")
+    groups = cluster_block([*fudan, lone])
+    assert {0, 1, 2, 3, "x"} in groups
+
+    rutgers = [_mention(f"r{i}", "Wei Wang", "Rutgers University") for i in range(4)]
+    groups = cluster_block([*fudan, *rutgers, lone])
+    assert {"x"} in groups
+
+
+def test_an_empty_block_has_no_groups():
+    assert cluster_block([]) == []
