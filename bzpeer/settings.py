@@ -227,6 +227,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 6 * 60 * 60 - 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ROUTES = {"publications.*": {"queue": "imports"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Rebuild graph slices in a worker after imports (useful with a shared
+# Redis cache; without one, pages build slices on demand).
+GRAPH_PRECOMPUTE = env.bool("GRAPH_PRECOMPUTE", default=bool(REDIS_URL))
 
 # REST FRAMEWORK
 # ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -78,8 +79,15 @@ def graph_slice_invalidate(*, author_ids: Iterable[int]) -> None:
 
 
 def graph_slices_refresh(*, author_ids: list[int]) -> None:
-    """After the authors' records changed: drop their slices, rebuild after commit."""
+    """After the authors' records changed: drop their slices, rebuild after commit.
+
+    The rebuild is skipped unless GRAPH_PRECOMPUTE is on (the default with a
+    Redis cache): with a per-process local-memory cache, slices built by an
+    import command would vanish with it, and pages build them on demand.
+    """
     graph_slice_invalidate(author_ids=author_ids)
+    if not settings.GRAPH_PRECOMPUTE:
+        return
     for start in range(0, len(author_ids), TASK_BATCH):
         batch = list(author_ids[start : start + TASK_BATCH])
         transaction.on_commit(lambda batch=batch: graph_slice_compute_task.delay(batch))

@@ -241,3 +241,16 @@ def test_profile_works_without_javascript(page_without_js: Page, del_maestro):
     details = page.locator("#works details.abstract").first
     details.locator("summary").click()
     expect(details.locator(".abstract-full")).to_be_visible()
+
+
+def test_research_graph_builds_then_shows_the_picture(page: Page, del_maestro):
+    page.goto(del_maestro.get_absolute_url())
+    block = page.locator(f"#research-graph-{del_maestro.pk}")
+    expect(block).to_contain_text("Building this graph slice")
+
+    # htmx polls the partial, which builds the slice and swaps it in.
+    expect(block.locator("svg.graph-svg")).to_be_visible()
+    expect(block.locator("a.graph-node-author").first).to_have_attribute(
+        "href", re.compile(r"^/authors/\d+")
+    )
+    expect(block.locator(".graph-legend")).to_be_visible()

@@ -17,6 +17,12 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _precompute_slices(settings):
+    """Graph tests check the worker rebuild after imports, as with Redis."""
+    settings.GRAPH_PRECOMPUTE = True
+
+
 @dataclass
 class Researcher:
     author: Author
