@@ -43,6 +43,9 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}" if self.name != self.code else self.code
 
+    def get_absolute_url(self) -> str:
+        return reverse("publications:topic_detail", args=[self.scheme, self.code])
+
 
 class Institution(models.Model):
     name = models.CharField(max_length=500)
@@ -57,6 +60,9 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publications:institution_detail", args=[self.pk])
 
 
 class WorkQuerySet(models.QuerySet["Work"]):

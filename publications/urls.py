@@ -8,4 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("works/<int:work_id>/", views.work_detail, name="work_detail"),
+    # <str:code>: arXiv codes hold dots and hyphens (cond-mat.stat-mech, hep-th).
+    path("topics/<slug:scheme>/<str:code>/", views.topic_detail, name="topic_detail"),
+    path(
+        "institutions/<int:institution_id>/",
+        views.institution_detail,
+        name="institution_detail",
+    ),
 ]

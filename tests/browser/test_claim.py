@@ -89,25 +89,37 @@ def test_new_user_signs_up_verifies_and_claims_by_institutional_email(
     assert "@" not in page.locator("main").inner_text()
 
 
-def test_staff_rejects_an_evidence_claim_with_a_reason(
+def _log_in(page: Page, live_server, email: str, next_url: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_claimant_sends_evidence_and_staff_reject_it_with_a_reason(
     page: Page, live_server, gould, django_user_model
 ):
     claimant = make_user(django_user_model, "claimant")
-    Claim.objects.create(
-        user=claimant,
-        author=gould,
-        method=Claim.Method.EVIDENCE,
-        evidence="I am Andrew Gould; see my department page.",
-        evidence_links=["https://www.astronomy.ohio-state.edu/"],
-    )
     make_user(django_user_model, "moderator", is_staff=True)
 
-    page.goto(f"{live_server.url}/accounts/login/?next=/moderation/")
-    page.locator("input[name=login]").fill("moderator@example.org")
-    page.locator("input[name=password]").fill("correct horse battery")
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Moderation")).to_be_visible()
+    # The claimant sends evidence from the claim page.
+    _log_in(page, live_server, "claimant@example.org", f"/authors/{gould.pk}/claim/")
+    evidence_form = page.locator("#method-evidence form")
+    evidence_form.locator("textarea[name=evidence]").fill(
+        "I am Andrew Gould; see my department page."
+    )
+    evidence_form.locator("textarea[name=links]").fill(
+        "https://www.astronomy.ohio-state.edu/"
+    )
+    evidence_form.get_by_role("button", name="Send to the moderators").click()
+    expect(
+        page.get_by_text("Your evidence was sent to the moderators.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
 
+    # A moderator rejects it with a templated reason and a note.
+    _log_in(page, live_server, "moderator@example.org", "/moderation/")
+    expect(page.get_by_role("heading", name="Moderation")).to_be_visible()
     page.get_by_role("link", name="Review").first.click()
     expect(
         page.get_by_text("I am Andrew Gould; see my department page.")
@@ -123,3 +135,7 @@ def test_staff_rejects_an_evidence_claim_with_a_reason(
     assert claim.status == Claim.Status.REJECTED
     assert "Please link a page that lists these papers." in claim.reason
     assert any("Please link a page" in m.body for m in mail.outbox)
+
+    # The public history of the record tells what happened, without names.
+    page.goto(f"{live_server.url}/authors/{gould.pk}/history/")
+    expect(page.get_by_text("Claim rejected")).to_be_visible()
