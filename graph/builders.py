@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from publications.models import Author, Work
+from publications.models import Author, Institution, Topic, Work
 
 if TYPE_CHECKING:
     from graph.selectors import InstitutionRow, SliceRows
@@ -229,7 +229,7 @@ def slice_graph(rows: SliceRows) -> nx.Graph:
             kind="topic",
             label=_short(row.name),
             title=row.name if row.name == row.code else f"{row.name} ({row.code})",
-            url="",
+            url=Topic(scheme=row.scheme, code=row.code).get_absolute_url(),
         )
         link(
             centre,
@@ -257,7 +257,7 @@ def slice_graph(rows: SliceRows) -> nx.Graph:
             kind="institution",
             label=_short(row.name),
             title=f"{row.name} ({years})" if years else row.name,
-            url="",
+            url=Institution(pk=row.id).get_absolute_url(),
         )
         link(
             centre,

@@ -27,7 +27,8 @@ MAX_TOPICS = 6
 MAX_INSTITUTIONS = 4
 
 # Bump when the shape of a cached slice changes, so old entries are ignored.
-SLICE_SCHEMA = 1
+# 2: topic and institution nodes carry the URL of their page.
+SLICE_SCHEMA = 2
 SLICE_TIMEOUT = 30 * 24 * 60 * 60
 
 
@@ -55,6 +56,7 @@ class WorkRow:
 @dataclass(frozen=True)
 class TopicRow:
     id: int
+    scheme: str
     code: str
     name: str
     works: int  # the author's works about it
@@ -182,7 +184,7 @@ def _topics(*, author_id: int) -> list[TopicRow]:
                 filter=Q(works__authorships__author_id=author_id),
             )
         )
-        .values_list("pk", "code", "name", "n_works")
+        .values_list("pk", "scheme", "code", "name", "n_works")
         .order_by("-n_works", "code")[:MAX_TOPICS]
     )
     return [TopicRow(*row) for row in rows]

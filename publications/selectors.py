@@ -1,4 +1,5 @@
-"""Page-shaped reads of the records: the paper page, search and the home page."""
+"""Page-shaped reads of the records: the paper, topic and institution pages,
+search and the home page."""
 
 from __future__ import annotations
 
@@ -6,11 +7,20 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from publications.arxiv_taxonomy import group_name
 from publications.citations import Citations, work_citations
-from publications.models import Author, Authorship, Work, WorkTopic
+from publications.models import (
+    Affiliation,
+    Author,
+    Authorship,
+    Institution,
+    Topic,
+    Work,
+    WorkTopic,
+)
 
 WORK_ROW_FIELDS = (
     "title",
@@ -141,3 +151,149 @@ def home_page(*, works: int = 8, researchers: int = 12) -> HomePage:
             .order_by("-works_count", "display_name", "pk")[:researchers]
         ),
     )
+
+
+# The sorts a topic's works list offers: key -> (label, ordering). The keys
+# are the profile's (profiles.selectors.WORK_SORTS), so links read the same.
+TOPIC_WORK_SORTS = {
+    "-year": ("Newest first", (F("published").desc(nulls_last=True), "-pk")),
+    "year": ("Oldest first", (F("published").asc(nulls_last=True), "pk")),
+    "title": ("Title A-Z", ("title", "pk")),
+}
+DEFAULT_TOPIC_SORT = "-year"
+WORKS_PER_PAGE = 20
+TOP_AUTHORS = 20
+# An institution's page lists at most this many of its researchers.
+INSTITUTION_AUTHORS = 50
+
+
+@dataclass
+class TopicAuthor:
+    author: Author
+    works: int  # the author's works about the topic
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    # The arXiv group of the category ("Physics" for hep-th); "" for other schemes.
+    group: str
+    works: Page
+    sort: str
+    sorts: dict[str, str]
+    authors: list[TopicAuthor]
+
+
+def topic_page(
+    *, scheme: str, code: str, page_number: int | str | None, sort: str
+) -> TopicPage:
+    """A topic, one page of its works and the authors with most works in it.
+
+    Expect 5 queries: the topic, the works count, one page of works, their
+    authorships with authors, the top authors.
+    """
+    topic = Topic.objects.filter(scheme=scheme, code=code).first()
+    if topic is None:
+        raise Http404("No such topic")
+    if sort not in TOPIC_WORK_SORTS:
+        sort = DEFAULT_TOPIC_SORT
+    # No DISTINCT needed: a work has a topic once (work_topic_unique).
+    works = work_rows(
+        Work.objects.filter(work_topics__topic=topic).order_by(
+            *TOPIC_WORK_SORTS[sort][1]
+        )
+    )
+    return TopicPage(
+        topic=topic,
+        group=group_name(topic.code) if topic.scheme == Topic.Scheme.ARXIV else "",
+        works=Paginator(works, WORKS_PER_PAGE).get_page(page_number),
+        sort=sort,
+        sorts={key: label for key, (label, _) in TOPIC_WORK_SORTS.items()},
+        authors=topic_authors(topic=topic),
+    )
+
+
+def topic_authors(*, topic: Topic, limit: int = TOP_AUTHORS) -> list[TopicAuthor]:
+    """Authors ranked by their number of works about the topic (one query)."""
+    rows = (
+        Author.objects.visible()
+        # The filter comes before the annotation, so the count runs over the
+        # same join: only the author's works about this topic.
+        .filter(authorships__work__work_topics__topic=topic)
+        .annotate(n_works=Count("authorships__work", distinct=True))
+        .only("display_name")
+        .order_by("-n_works", "display_name", "pk")[:limit]
+    )
+    return [TopicAuthor(author=row, works=row.n_works) for row in rows]
+
+
+@dataclass
+class InstitutionAuthor:
+    author: Author
+    years: str  # "2012-2016", "2016" or "" when unknown
+
+
+@dataclass
+class InstitutionPage:
+    institution: Institution
+    # The researchers affiliated with it, most recent first.
+    authors: list[InstitutionAuthor]
+    # More researchers are affiliated than the list shows.
+    more_authors: bool
+    works: Page
+
+
+def institution_page(
+    *, institution_id: int, page_number: int | str | None
+) -> InstitutionPage:
+    """An institution, its affiliated researchers and one page of their works.
+
+    The works are those of its affiliated researchers, newest first: the
+    raw affiliation strings on authorships are not matched to institutions
+    yet, so the affiliation records are what ties a work to the place.
+
+    Expect 5 queries: the institution, its affiliations with authors, the
+    works count, one page of works, their authorships with authors.
+    """
+    institution = Institution.objects.filter(pk=institution_id).first()
+    if institution is None:
+        raise Http404("No such institution")
+    # One row more than shown, to know whether there are more without a count.
+    affiliations = list(
+        Affiliation.objects.filter(
+            institution=institution, author__merged_into__isnull=True
+        )
+        .select_related("author")
+        .only(
+            "start_year",
+            "end_year",
+            "author_id",
+            "institution_id",
+            "author__display_name",
+        )
+        .order_by(F("end_year").desc(nulls_last=True), "author__display_name", "pk")[
+            : INSTITUTION_AUTHORS + 1
+        ]
+    )
+    works = work_rows(
+        # DISTINCT: two affiliated researchers may share a work.
+        Work.objects.filter(authorships__author__affiliations__institution=institution)
+        .distinct()
+        .order_by(F("published").desc(nulls_last=True), "-pk")
+    )
+    return InstitutionPage(
+        institution=institution,
+        authors=[
+            InstitutionAuthor(author=row.author, years=affiliation_years(row))
+            for row in affiliations[:INSTITUTION_AUTHORS]
+        ],
+        more_authors=len(affiliations) > INSTITUTION_AUTHORS,
+        works=Paginator(works, WORKS_PER_PAGE).get_page(page_number),
+    )
+
+
+def affiliation_years(affiliation: Affiliation) -> str:
+    start, end = affiliation.start_year, affiliation.end_year
+    if start and end and start != end:
+        return f"{start}-{end}"
+    return str(start or end or "")

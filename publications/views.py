@@ -1,4 +1,4 @@
-"""Record pages: home, search and the paper page."""
+"""Record pages: home, search, the paper page, topic and institution pages."""
 
 from __future__ import annotations
 
@@ -26,4 +26,29 @@ def work_detail(request, work_id: int):
     page = selectors.work_page(work_id=work_id)
     return render(
         request, "publications/work_detail.html", {"page": page, "work": page.work}
+    )
+
+
+@require_GET
+def topic_detail(request, scheme: str, code: str):
+    page = selectors.topic_page(
+        scheme=scheme,
+        code=code,
+        page_number=request.GET.get("page"),
+        sort=request.GET.get("sort", selectors.DEFAULT_TOPIC_SORT),
+    )
+    return render(
+        request, "publications/topic_detail.html", {"page": page, "topic": page.topic}
+    )
+
+
+@require_GET
+def institution_detail(request, institution_id: int):
+    page = selectors.institution_page(
+        institution_id=institution_id, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "publications/institution_detail.html",
+        {"page": page, "institution": page.institution},
     )

@@ -103,7 +103,7 @@ def test_block_has_heading_and_subtext_and_no_explorer_link(client, researcher):
     assert "explorer" not in html.lower()
 
 
-def test_svg_is_valid_xml_with_links_to_author_and_work_pages(client, researcher):
+def test_svg_is_valid_xml_with_links_to_every_nodes_page(client, researcher):
     graph_slice_compute(author_id=researcher.author.pk)
 
     svg = graph_svg(client.get(slice_url(researcher.author)).content.decode())
@@ -112,8 +112,9 @@ def test_svg_is_valid_xml_with_links_to_author_and_work_pages(client, researcher
     assert researcher.author.get_absolute_url() in hrefs
     assert researcher.ada.get_absolute_url() in hrefs
     assert researcher.new.get_absolute_url() in hrefs
-    # Topics and institutions have no page yet: no link, but a title.
-    assert len(hrefs) == 6  # 3 people, 3 works
+    assert researcher.stats.get_absolute_url() in hrefs
+    assert researcher.lab.get_absolute_url() in hrefs
+    assert len(hrefs) == 9  # 3 people, 3 works, 2 topics, 1 institution
     titles = {t.text for t in svg.iter(f"{SVG}title")}
     assert "Adrian Del Maestro and Ada Lovelace co-authored 2 works" in titles
     assert "Adrian Del Maestro and Bo Peep co-authored 1 work" in titles

@@ -23,7 +23,7 @@ def rows(n_coauthors: int = 3, n_works: int = 4) -> SliceRows:
             CoauthorRow(100 + i, f"Co {i}", n_coauthors - i) for i in range(n_coauthors)
         ],
         works=[WorkRow(200 + i, f"Work {i}", 2020 - i, None) for i in range(n_works)],
-        topics=[TopicRow(300, "cs.LG", "Machine Learning", 2)],
+        topics=[TopicRow(300, "arxiv", "cs.LG", "Machine Learning", 2)],
         institutions=[],
         coauthor_works=[(100, 200), (101, 201)],
         work_topics=[(200, 300), (202, 300)],

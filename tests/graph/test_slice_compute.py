@@ -35,9 +35,9 @@ def test_slice_has_the_authors_people_works_topics_and_institution(researcher):
         (new, "work", "2016", r.new.get_absolute_url()),
         (middle, "work", "2014", r.middle.get_absolute_url()),
         (old, "work", "2012", r.old.get_absolute_url()),
-        (fluids, "topic", "Other Condensed Matter", ""),
-        (stats, "topic", "Statistical Mechanics", ""),
-        (lab, "institution", "University of Vermont", ""),
+        (fluids, "topic", "Other Condensed Matter", r.fluids.get_absolute_url()),
+        (stats, "topic", "Statistical Mechanics", r.stats.get_absolute_url()),
+        (lab, "institution", "University of Vermont", r.lab.get_absolute_url()),
     ]
     assert {
         (e.source, e.target, e.kind, e.weight, e.label) for e in graph_slice.edges

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from profiles.models import AuthorStanding, Profile
 from profiles.services.trust import author_standings_recompute
-from publications.models import Affiliation, Institution
+from publications.models import Affiliation, Institution, Topic
 from tests.factories import (
     AuthorFactory,
     AuthorshipFactory,
@@ -82,10 +83,35 @@ def test_profile_shows_latest_affiliation_and_open_to_collaborate(client):
 
     html = client.get(author.get_absolute_url()).content.decode()
 
-    assert "University of Vermont" in html
+    assert f'<a href="{new.get_absolute_url()}">University of Vermont</a>' in html
     assert "Affiliation not imported" not in html
     assert "Open to collaborate" in html
     assert "Quantum fluids" in html
+
+
+def test_researcher_set_affiliation_stays_plain_text(client, alice):
+    author = _author_with_works(1)
+    AuthorStanding.objects.filter(author=author).update(
+        claim_status=AuthorStanding.ClaimStatus.CLAIMED
+    )
+    Profile.objects.create(author=author, user=alice, affiliation="My Own Lab")
+    lab = Institution.objects.create(name="Imported Lab", name_key="imported lab")
+    Affiliation.objects.create(author=author, institution=lab, end_year=2020)
+
+    html = client.get(author.get_absolute_url()).content.decode()
+
+    assert "My Own Lab" in html
+    assert lab.get_absolute_url() not in html
+
+
+def test_profile_topics_link_to_their_topic_pages(client):
+    author = _author_with_works(3)
+    topic = Topic.objects.get(code="cs.X1")
+
+    html = client.get(author.get_absolute_url()).content.decode()
+
+    assert f'href="{topic.get_absolute_url()}"' in html
+    assert topic.get_absolute_url() == "/topics/arxiv/cs.X1/"
 
 
 def test_one_item_is_singular(client):

@@ -110,3 +110,20 @@ def test_title_markup_is_escaped(client):
     html = client.get(f"/works/{work.pk}/").content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_paper_page_links_categories_to_their_topic_pages(client):
+    work = WorkFactory()
+    WorkTopicFactory(
+        work=work,
+        topic__code="cond-mat.stat-mech",
+        topic__name="Statistical Mechanics",
+        is_primary=True,
+    )
+
+    html = client.get(f"/works/{work.pk}/").content.decode()
+
+    assert (
+        '<a class="topic primary" href="/topics/arxiv/cond-mat.stat-mech/">'
+        "Statistical Mechanics</a>"
+    ) in html
