@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
+from celery import chain
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from profiles.models import Claim
 from profiles.services.audit import audit_record
-from publications.models import Author, AuthorIdentifier, Institution
+from publications.models import Author, AuthorIdentifier, Authorship, Institution
 
 EMAIL_TOKEN_SALT = "bzpeer.claims.email"  # noqa: S105 - a salt, not a secret
 
@@ -457,6 +458,22 @@ def _mail_after_commit(claim: Claim, kind: str, *, to: str = "", extra=None) -> 
 
 
 def _recompute_after_commit(author_id: int) -> None:
+    """Recompute the record's figures, and its co-authors': a claim changes
+    the verification level their community corroboration counts."""
     from profiles.tasks import author_standings_recompute_task
 
-    transaction.on_commit(lambda: author_standings_recompute_task.delay([author_id]))
+    def enqueue() -> None:
+        coauthors = (
+            Authorship.objects.filter(work__authorships__author_id=author_id)
+            .exclude(author_id=author_id)
+            .exclude(author__isnull=True)
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        # The record first, then its co-authors, who read its new level.
+        chain(
+            author_standings_recompute_task.si([author_id]),
+            author_standings_recompute_task.si(list(coauthors)),
+        ).delay()
+
+    transaction.on_commit(enqueue)

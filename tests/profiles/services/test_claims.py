@@ -425,3 +425,21 @@ def test_approval_note_is_not_sent_to_the_rejected_claimant(
     first.refresh_from_db()
     assert "thesis" not in first.reason
     assert "Another claimant showed stronger evidence" in first.reason
+
+
+def test_a_verified_claim_raises_its_coauthors_community_points(
+    alice, mod, author, django_capture_on_commit_callbacks
+):
+    coauthor = AuthorFactory(display_name="Co Author")
+    work = author.authorships.get().work
+    AuthorshipFactory(work=work, author=coauthor, position=99)
+    claim = claim_submit_evidence(
+        user=alice, author=author, evidence="Mine.", links=[]
+    ).claim
+
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_approve(claim=claim, reviewer=mod)
+
+    community = {c["key"]: c for c in _standing(coauthor).components}["community"]
+    assert community["inputs"]["verified_coauthors"] == 1
+    assert community["points"] == 3
