@@ -25,6 +25,7 @@ migrate: install
 demo: migrate
 	$(PYTHON) manage.py import arxiv --file $(DEMO_FILES)
 	$(PYTHON) manage.py institution_domains tests/fixtures/demo/institution_domains.json
+	$(PYTHON) manage.py similarities
 
 run: demo
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)

@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.author_standings_recompute_all",
         "schedule": crontab(minute=30, hour=3),
     },
+    # https://crontab.guru/#15_4_*_*_* (after the trust figures)
+    "recompute-similarities-nightly": {
+        "task": "graph.similarities_recompute",
+        "schedule": crontab(minute=15, hour=4),
+    },
 }
 
 # BZPEER: claims

@@ -11,3 +11,11 @@ def graph_slice_compute_task(author_ids: list[int]) -> None:
     from graph.services import graph_slices_compute
 
     graph_slices_compute(author_ids=author_ids)
+
+
+@shared_task(name="graph.similarities_recompute")
+def similarities_recompute_task() -> None:
+    """Wrapper around similarities_recompute to make it a task."""
+    from graph.similarity_services import similarities_recompute
+
+    similarities_recompute()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import partial_views
+from . import partial_views, views
 
 app_name = "graph"
 
@@ -10,4 +10,5 @@ urlpatterns = [
         partial_views.author_slice,
         name="author_slice",
     ),
+    path("explore.json", views.explore_data, name="explore_data"),
 ]

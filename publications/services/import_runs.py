@@ -3,6 +3,11 @@
 A run is claimed with a conditional update (PENDING -> RUNNING), so a task
 delivered twice executes once. Live API runs save their position after
 every page in ``checkpoint``; a run that failed half-way resumes from there.
+
+The run's ``source`` picks its reader in ``READERS``: a function from the
+run to its pages. "arxiv" reads the live API or saved responses;
+"arxiv-snapshot" reads bulk JSON-lines files, whose pages carry their own
+checkpoint ({"file_index", "line"}), saved in the page's transaction.
 """
 
 from __future__ import annotations
@@ -16,21 +21,24 @@ from django.db.models import F
 from django.utils import timezone
 
 from publications.models import ImportRun
-from publications.sources import arxiv
+from publications.sources import arxiv, arxiv_snapshot
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
 from .ingest import works_ingest
 
 logger = logging.getLogger(__name__)
 
-SOURCES = ("arxiv",)
-
 Progress = Callable[[ImportRun], None]
+Reader = Callable[[ImportRun], Iterator[FeedPage]]
+
+SNAPSHOT_PAGE_SIZE = 1000
 
 
 def import_run_create(*, source: str, parameters: dict[str, Any]) -> ImportRun:
-    if source not in SOURCES:
+    if source not in READERS:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    if source == arxiv_snapshot.SOURCE and not parameters.get("files"):
+        raise ValueError("an arxiv-snapshot run reads files: give them in 'files'")
     return ImportRun.objects.create(source=source, parameters=parameters)
 
 
@@ -56,8 +64,9 @@ def import_run_execute(
         logger.info("Import run %s is not pending; skipping", run_id)
         return None
     run = ImportRun.objects.get(pk=run_id)
+    reader = READERS[run.source]
     try:
-        for page in _pages(run):
+        for page in reader(run):
             _ingest_page(run, page, on_progress)
     except SourceError as exc:
         _fail(run, str(exc))
@@ -105,7 +114,10 @@ def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -
         run.refresh_from_db(
             fields=["seen", "created", "updated", "unchanged", "failed"]
         )
-        if "files" not in run.parameters:
+        if page.checkpoint is not None:
+            run.checkpoint = page.checkpoint
+            run.save(update_fields=["checkpoint"])
+        elif "files" not in run.parameters:
             # Live runs count records against the total the API announces.
             run.total = page.total_results
             if run.total is not None and run.parameters.get("max_results"):
@@ -116,7 +128,7 @@ def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -
         on_progress(run)
 
 
-def _pages(run: ImportRun) -> Iterator[FeedPage]:
+def _arxiv_pages(run: ImportRun) -> Iterator[FeedPage]:
     params = run.parameters
     if "files" in params:
         yield from _file_pages(run, params["files"])
@@ -154,3 +166,24 @@ def _file_pages(run: ImportRun, paths: list[str]) -> Iterator[FeedPage]:
         yield page
         run.checkpoint = {"files_done": index + 1}
         run.save(update_fields=["checkpoint"])
+
+
+def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
+    """Pages of snapshot lines, from where the run's checkpoint stands.
+
+    No total: counting a multi-gigabyte snapshot's lines would read it
+    twice, so progress shows the count of records and their rate.
+    """
+    yield from arxiv_snapshot.read_pages(
+        run.parameters["files"],
+        page_size=run.parameters.get("page_size") or SNAPSHOT_PAGE_SIZE,
+        file_index=run.checkpoint.get("file_index", 0),
+        line=run.checkpoint.get("line", 0),
+    )
+
+
+READERS: dict[str, Reader] = {
+    arxiv.SOURCE: _arxiv_pages,
+    arxiv_snapshot.SOURCE: _snapshot_pages,
+}
+SOURCES = tuple(READERS)

@@ -216,12 +216,19 @@ def _save_identifiers(work: Work, record: ParsedWork) -> None:
 
 
 def _save_versions(work: Work, record: ParsedWork, *, is_new: bool) -> None:
-    if not record.arxiv_version:
+    if record.versions:
+        # The source listed every version with its date (the bulk snapshot).
+        dates = dict(record.versions)
+        numbers = sorted(dates)
+    elif record.arxiv_version:
+        # The API dates only the first version and the latest one.
+        dates = {1: record.published, record.arxiv_version: record.updated}
+        numbers = list(range(1, record.arxiv_version + 1))
+    else:
         return
-    dates = {1: record.published, record.arxiv_version: record.updated}
     existing = {} if is_new else {v.version: v for v in work.versions.all()}
     missing = []
-    for number in range(1, record.arxiv_version + 1):
+    for number in numbers:
         submitted = dates.get(number)
         version = existing.get(number)
         if version is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError, tostring
@@ -40,7 +39,7 @@ from .base import (
     ParseFailure,
     PoliteClient,
     SourceError,
-    payload_hash,
+    parsed_fields_hash,
 )
 
 if TYPE_CHECKING:
@@ -199,8 +198,7 @@ def _parse_entry(entry: Element, entry_id: str) -> ParsedWork:
         "pdf_url": pdf_url,
         "authorships": tuple(authorships),
     }
-    fingerprint = json.dumps(fields, sort_keys=True, default=_json_default)
-    return ParsedWork(payload_hash=payload_hash(fingerprint.encode()), **fields)
+    return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
 
 
 def _error_detail(body: bytes) -> str:
@@ -211,14 +209,6 @@ def _error_detail(body: bytes) -> str:
         return body[:200].decode("utf-8", "replace")
     errors = [r.error for r in page.records if isinstance(r, ParseFailure)]
     return "; ".join(errors) or "no error message"
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, ParsedAuthorship):
-        return asdict(value)
-    raise TypeError(type(value))
 
 
 def _raw_text(element: Element, tag: str) -> str:

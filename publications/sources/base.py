@@ -8,12 +8,14 @@ writer for every source.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -55,6 +57,9 @@ class ParsedWork:
     abs_url: str = ""
     pdf_url: str = ""
     authorships: tuple[ParsedAuthorship, ...] = ()
+    # (number, submitted) of every version, when the source lists them (the
+    # bulk snapshot does, the API only gives the first and the latest date).
+    versions: tuple[tuple[int, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class FeedPage:
     total_results: int | None = None
     start_index: int = 0
     items_per_page: int = 0
+    # Where a reader stands after this page; saved with the page's rows so a
+    # killed run resumes exactly after the last page it wrote.
+    checkpoint: dict[str, Any] | None = None
 
 
 class SourceError(Exception):
@@ -81,6 +89,25 @@ class SourceError(Exception):
 
 def payload_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def parsed_fields_hash(fields: dict[str, Any]) -> str:
+    """The payload hash of a record: the hash of its parsed fields.
+
+    Hashing what was parsed, not the bytes received, makes a record that a
+    source re-serialised (other key order, other escapes) unchanged, and
+    gives every parser of one source the same discipline.
+    """
+    fingerprint = json.dumps(fields, sort_keys=True, default=_json_default)
+    return payload_hash(fingerprint.encode())
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, ParsedAuthorship):
+        return asdict(value)
+    raise TypeError(type(value))
 
 
 class PoliteClient:

@@ -90,7 +90,7 @@ def test_cached_slice_costs_no_query(client, researcher, django_assert_num_queri
     assert "Research graph" in response.content.decode()
 
 
-def test_block_has_heading_and_subtext_and_no_explorer_link(client, researcher):
+def test_block_has_heading_subtext_and_explorer_link(client, researcher):
     graph_slice_compute(author_id=researcher.author.pk)
 
     html = client.get(slice_url(researcher.author)).content.decode()
@@ -100,7 +100,10 @@ def test_block_has_heading_and_subtext_and_no_explorer_link(client, researcher):
         "See the researcher in context: nearby papers, people, topics and institutions"
         in html
     )
-    assert "explorer" not in html.lower()
+    assert (
+        f'<a class="small" href="/explore/?author={researcher.author.pk}">'
+        "Open full explorer</a>"
+    ) in html
 
 
 def test_svg_is_valid_xml_with_links_to_every_nodes_page(client, researcher):

@@ -51,9 +51,9 @@ def researcher(researcher):
     return researcher
 
 
-# Expect 7 queries for a visitor, as without the block (see
-# tests/profiles/test_author_detail.py): the block reads only the cache.
-PROFILE_QUERIES = 7
+# Expect 8 queries for a visitor, the profile's own count (see
+# tests/profiles/test_author_detail.py): the graph block reads only the cache.
+PROFILE_QUERIES = 8
 
 
 def test_profile_shows_cached_slice_without_extra_queries(

@@ -35,12 +35,13 @@ def test_profile_query_count_does_not_grow_with_works(
 ):
     small = _author_with_works(3)
     large = _author_with_works(300)
-    # Expect 7 queries for a visitor: author with standing and researcher
+    # Expect 8 queries for a visitor: author with standing and researcher
     # profile (one join), latest affiliation, close collaborators, topics,
-    # works count, one page of works, and their authorships with authors.
-    with django_assert_num_queries(7):
+    # works count, one page of works, their authorships with authors, and
+    # the precomputed similar researchers. The graph slice is a cache read.
+    with django_assert_num_queries(8):
         assert client.get(small.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(large.get_absolute_url()).status_code == 200
 
 
@@ -48,9 +49,9 @@ def test_signed_in_profile_adds_only_session_user_follow_and_claim_queries(
     alice_client, django_assert_num_queries
 ):
     author = _author_with_works(30)
-    # Expect 11: the 7 above + session, user, the viewer's follow and the
+    # Expect 12: the 8 above + session, user, the viewer's follow and the
     # viewer's own claim on the record.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         alice_client.get(author.get_absolute_url())
 
 

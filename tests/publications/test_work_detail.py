@@ -90,11 +90,12 @@ def test_paper_page_query_count_does_not_grow_with_authors(
     for i in range(10):
         WorkTopicFactory(work=large, topic__code=f"math.Q{i}")
 
-    # Expect 4 queries: the work, its authorships with authors, its topics,
-    # its versions.
-    with django_assert_num_queries(4):
+    # Expect 6 queries: the work, its authorships with authors, its topics,
+    # its versions; then its similar works with their works and its key terms
+    # ({% similar_works %}).
+    with django_assert_num_queries(6):
         assert client.get(f"/works/{small.pk}/").status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         assert client.get(f"/works/{large.pk}/").status_code == 200
 
 

@@ -1,6 +1,9 @@
 # ruff: noqa: N999 - the command is named after what it does: manage.py import
 """``manage.py import arxiv --query ... | --id-list ... | --file PATH...``.
 
+``manage.py import arxiv-snapshot --file PATH...`` loads bulk JSON-lines
+snapshots (plain or gzipped) in pages of --page-size lines.
+
 Creates an ImportRun and executes it with a progress bar: inline by default
 (the same service the Celery task calls), or through the worker with
 ``--async``, polling the run for progress. ``--resume RUN_ID`` continues a
@@ -16,11 +19,13 @@ from tqdm import tqdm
 
 from publications.models import ImportRun
 from publications.services.import_runs import (
+    SNAPSHOT_PAGE_SIZE,
     SOURCES,
     import_run_create,
     import_run_execute,
     import_run_resume,
 )
+from publications.sources.arxiv_snapshot import SOURCE as SNAPSHOT
 from publications.tasks import import_run_execute_task
 
 FINISHED = {
@@ -47,7 +52,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-results", type=int, help="stop after this many records"
         )
-        parser.add_argument("--page-size", type=int, default=100)
+        parser.add_argument(
+            "--page-size",
+            type=int,
+            help="records a page (default: 100 for the API, 1000 for a snapshot)",
+        )
         parser.add_argument(
             "--async",
             dest="use_worker",
@@ -57,7 +66,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, source, **options):
         run = self._run(source, options)
-        unit = "file" if "files" in run.parameters else "record"
+        # Saved API responses count files; snapshot files hold millions of
+        # lines and count records, with no total (see _snapshot_pages).
+        unit = (
+            "file" if "files" in run.parameters and run.source == "arxiv" else "record"
+        )
         bar = tqdm(total=run.total, unit=unit, disable=options["verbosity"] == 0)
 
         def show(current: ImportRun) -> None:
@@ -100,13 +113,20 @@ class Command(BaseCommand):
                 return import_run_resume(run=run)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-        if options["file"]:
+        if source == SNAPSHOT:
+            if not options["file"]:
+                raise CommandError("arxiv-snapshot reads files: give --file PATH...")
+            parameters = {
+                "files": options["file"],
+                "page_size": options["page_size"] or SNAPSHOT_PAGE_SIZE,
+            }
+        elif options["file"]:
             parameters = {"files": options["file"]}
         else:
             parameters = {
                 "query": options["query"] or "",
                 "id_list": options["id_list"] or "",
-                "page_size": options["page_size"],
+                "page_size": options["page_size"] or 100,
                 "max_results": options["max_results"],
             }
         return import_run_create(source=source, parameters=parameters)
