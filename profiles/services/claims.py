@@ -333,47 +333,46 @@ def _claim_open(
 
 
 def _claim_set_approved(claim: Claim, *, actor, reason: str) -> None:
-    before = _state(claim)
-    claim.status = Claim.Status.APPROVED
-    claim.disputed = False
-    claim.reviewer = actor if actor and actor.pk != claim.user_id else None
-    claim.reason = reason
-    claim.decided_at = timezone.now()
-    claim.save(update_fields=["status", "disputed", "reviewer", "reason", "decided_at"])
-    audit_record(
+    # A claimant proving their own claim is not its reviewer.
+    reviewer = actor if actor and actor.pk != claim.user_id else None
+    _claim_decide(
+        claim,
+        status=Claim.Status.APPROVED,
         actor=actor,
-        action="claim.approve",
-        obj=claim,
-        author=claim.author,
-        before=before,
-        after=_state(claim),
+        reviewer=reviewer,
         reason=reason,
     )
-    _mail_after_commit(claim, "approved")
-    _recompute_after_commit(claim.author_id)
 
 
 def _claim_set_rejected(claim: Claim, *, actor, reason_code: str, note: str) -> None:
-    before = _state(claim)
     reason = REJECTION_REASONS[reason_code]
     if note.strip():
         reason = f"{reason}\n\n{note.strip()}"
-    claim.status = Claim.Status.REJECTED
+    _claim_decide(
+        claim, status=Claim.Status.REJECTED, actor=actor, reviewer=actor, reason=reason
+    )
+
+
+def _claim_decide(claim: Claim, *, status: str, actor, reviewer, reason: str) -> None:
+    """Record a decision: the row, its audit entry, the e-mail, the figures."""
+    before = _state(claim)
+    claim.status = status
     claim.disputed = False
-    claim.reviewer = actor
+    claim.reviewer = reviewer
     claim.reason = reason
     claim.decided_at = timezone.now()
     claim.save(update_fields=["status", "disputed", "reviewer", "reason", "decided_at"])
+    verb = "approve" if status == Claim.Status.APPROVED else "reject"
     audit_record(
         actor=actor,
-        action="claim.reject",
+        action=f"claim.{verb}",
         obj=claim,
         author=claim.author,
         before=before,
         after=_state(claim),
         reason=reason,
     )
-    _mail_after_commit(claim, "rejected")
+    _mail_after_commit(claim, "approved" if verb == "approve" else "rejected")
     _recompute_after_commit(claim.author_id)
 
 
