@@ -256,6 +256,9 @@ SPECTACULAR_SETTINGS = {
 BZPEER_CONTACT_EMAIL = env("BZPEER_CONTACT_EMAIL", default="admin@bzpeer.localhost")
 ARXIV_API_URL = env("ARXIV_API_URL", default="https://export.arxiv.org/api/query")
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
+ARXIV_OAI_URL = env("ARXIV_OAI_URL", default="https://export.arxiv.org/oai2")
+# The set the daily incremental harvest asks for ("" = all of arXiv).
+ARXIV_OAI_SET = env("ARXIV_OAI_SET", default="")
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
 # First retry delay in seconds; it doubles at each retry (Retry-After wins).
 HTTP_RETRY_BACKOFF = env.float("HTTP_RETRY_BACKOFF", default=5.0)
@@ -306,6 +309,12 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-similarities-nightly": {
         "task": "graph.similarities_recompute",
         "schedule": crontab(minute=15, hour=4),
+    },
+    # https://crontab.guru/#0_5_*_*_* (arXiv announces at 00:00 UTC; OAI
+    # datestamps of the day are in place a few hours later)
+    "harvest-arxiv-oai-daily": {
+        "task": "publications.arxiv_oai_harvest_incremental",
+        "schedule": crontab(minute=0, hour=5),
     },
 }
 

@@ -11,3 +11,15 @@ def import_run_execute_task(run_id: int) -> None:
     from publications.services.import_runs import import_run_execute
 
     import_run_execute(run_id=run_id)
+
+
+@shared_task(name="publications.arxiv_oai_harvest_incremental")
+def arxiv_oai_harvest_incremental_task() -> None:
+    """The daily OAI-PMH harvest: create the run, execute it here."""
+    from publications.services.import_runs import (
+        arxiv_oai_incremental_create,
+        import_run_execute,
+    )
+
+    run = arxiv_oai_incremental_create()
+    import_run_execute(run_id=run.pk)

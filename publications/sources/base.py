@@ -81,6 +81,8 @@ class FeedPage:
     # Where a reader stands after this page; saved with the page's rows so a
     # killed run resumes exactly after the last page it wrote.
     checkpoint: dict[str, Any] | None = None
+    # Ids the source lists as deleted (OAI-PMH): seen, written nowhere.
+    deleted: list[str] = field(default_factory=list)
 
 
 class SourceError(Exception):

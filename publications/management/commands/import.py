@@ -4,6 +4,10 @@
 ``manage.py import arxiv-snapshot --file PATH...`` loads bulk JSON-lines
 snapshots (plain or gzipped) in pages of --page-size lines.
 
+``manage.py import arxiv-oai [--from DATE] [--until DATE] [--set SPEC]``
+harvests OAI-PMH ListRecords (arXivRaw), or ``--file PATH...`` reads saved
+ListRecords responses, one page a file.
+
 Creates an ImportRun and executes it with a progress bar: inline by default
 (the same service the Celery task calls), or through the worker with
 ``--async``, polling the run for progress. ``--resume RUN_ID`` continues a
@@ -25,6 +29,7 @@ from publications.services.import_runs import (
     import_run_execute,
     import_run_resume,
 )
+from publications.sources.arxiv_oai import SOURCE as OAI
 from publications.sources.arxiv_snapshot import SOURCE as SNAPSHOT
 from publications.tasks import import_run_execute_task
 
@@ -40,7 +45,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", choices=SOURCES)
-        what = parser.add_mutually_exclusive_group(required=True)
+        # Not required: an arxiv-oai harvest needs none of these (checked
+        # per source in _run).
+        what = parser.add_mutually_exclusive_group()
         what.add_argument("--query", help='arXiv search_query, e.g. "au:Dherin_B"')
         what.add_argument("--id-list", help="comma-separated arXiv ids")
         what.add_argument(
@@ -48,6 +55,17 @@ class Command(BaseCommand):
         )
         what.add_argument(
             "--resume", type=int, metavar="RUN_ID", help="resume a failed run"
+        )
+        parser.add_argument(
+            "--from",
+            dest="from_date",
+            help="arxiv-oai: records changed on or after this day (YYYY-MM-DD)",
+        )
+        parser.add_argument(
+            "--until", help="arxiv-oai: records changed up to this day (YYYY-MM-DD)"
+        )
+        parser.add_argument(
+            "--set", dest="set_spec", help='arxiv-oai: an OAI set, e.g. "cs"'
         )
         parser.add_argument(
             "--max-results", type=int, help="stop after this many records"
@@ -69,7 +87,9 @@ class Command(BaseCommand):
         # Saved API responses count files; snapshot files hold millions of
         # lines and count records, with no total (see _snapshot_pages).
         unit = (
-            "file" if "files" in run.parameters and run.source == "arxiv" else "record"
+            "file"
+            if "files" in run.parameters and run.source in ("arxiv", OAI)
+            else "record"
         )
         bar = tqdm(total=run.total, unit=unit, disable=options["verbosity"] == 0)
 
@@ -113,6 +133,31 @@ class Command(BaseCommand):
                 return import_run_resume(run=run)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+        if source == OAI:
+            if options["query"] or options["id_list"]:
+                raise CommandError(
+                    "arxiv-oai harvests by date and set: give --from/--until/--set"
+                )
+            if options["file"]:
+                return import_run_create(
+                    source=source, parameters={"files": options["file"]}
+                )
+            parameters = {
+                key: options[option]
+                for key, option in (
+                    ("from", "from_date"),
+                    ("until", "until"),
+                    ("set", "set_spec"),
+                )
+                if options[option]
+            }
+            return import_run_create(source=source, parameters=parameters)
+        if options["from_date"] or options["until"] or options["set_spec"]:
+            raise CommandError("--from, --until and --set are for arxiv-oai")
+        if not (options["query"] or options["id_list"] or options["file"]):
+            raise CommandError(
+                "one of the arguments --query --id-list --file --resume is required"
+            )
         if source == SNAPSHOT:
             if not options["file"]:
                 raise CommandError("arxiv-snapshot reads files: give --file PATH...")
