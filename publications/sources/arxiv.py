@@ -39,7 +39,9 @@ from .base import (
     ParseFailure,
     PoliteClient,
     SourceError,
+    first_doi,
     parsed_fields_hash,
+    to_int,
 )
 
 if TYPE_CHECKING:
@@ -107,9 +109,9 @@ def parse(data: bytes) -> FeedPage:
     if root.tag != f"{ATOM}feed":
         raise SourceError(f"not an Atom feed: root element {root.tag!r}")
     page = FeedPage(
-        total_results=_int(root.findtext(f"{OPENSEARCH}totalResults")),
-        start_index=_int(root.findtext(f"{OPENSEARCH}startIndex")) or 0,
-        items_per_page=_int(root.findtext(f"{OPENSEARCH}itemsPerPage")) or 0,
+        total_results=to_int(root.findtext(f"{OPENSEARCH}totalResults")),
+        start_index=to_int(root.findtext(f"{OPENSEARCH}startIndex")) or 0,
+        items_per_page=to_int(root.findtext(f"{OPENSEARCH}itemsPerPage")) or 0,
     )
     for entry in root.iter(f"{ATOM}entry"):
         page.records.append(parse_entry(entry))
@@ -190,7 +192,7 @@ def _parse_entry(entry: Element, entry_id: str) -> ParsedWork:
         "arxiv_version": version,
         # A field may carry several DOIs separated by spaces; the first is
         # the article's own.
-        "doi": doi.split()[0].lower() if doi else "",
+        "doi": first_doi(doi),
         "journal_ref": " ".join(journal_ref.split()),
         "comments": " ".join(_text(entry, f"{ARXIV}comment").split()),
         "categories": tuple(categories),
@@ -220,13 +222,6 @@ def _raw_text(element: Element, tag: str) -> str:
 
 def _text(element: Element, tag: str) -> str:
     return _raw_text(element, tag).strip()
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _date(value: str, name: str) -> date | None:

@@ -53,7 +53,7 @@ from publications.names import (
 )
 
 from .arxiv import split_arxiv_id
-from .arxiv_snapshot import _versions
+from .arxiv_snapshot import parse_versions
 from .base import (
     FeedPage,
     ParsedAuthorship,
@@ -61,7 +61,9 @@ from .base import (
     ParseFailure,
     PoliteClient,
     SourceError,
+    first_doi,
     parsed_fields_hash,
+    to_int,
 )
 
 logger = logging.getLogger(__name__)
@@ -122,8 +124,8 @@ def parse(data: bytes) -> FeedPage:
     token = root.find(f".//{OAI}resumptionToken")
     cursor = 0
     if token is not None:
-        cursor = _int(token.get("cursor")) or 0
-        page.total_results = _int(token.get("completeListSize"))
+        cursor = to_int(token.get("cursor")) or 0
+        page.total_results = to_int(token.get("completeListSize"))
     page.start_index = cursor
     page.items_per_page = len(page.records) + len(page.deleted)
     page.checkpoint = {
@@ -158,7 +160,7 @@ def _parse_raw(raw: Element) -> ParsedWork:
     if not title_raw.strip():
         raise ValueError(f"{arxiv_id}: record has no title")
     abstract_raw = _raw_text(raw, "abstract")
-    versions = _versions(
+    versions = parse_versions(
         [
             {"version": v.get("version", ""), "created": _text(v, "date")}
             for v in raw.findall(f"{RAW}version")
@@ -183,7 +185,7 @@ def _parse_raw(raw: Element) -> ParsedWork:
         "arxiv_id": arxiv_id,
         "arxiv_version": latest,
         # Several DOIs are separated by spaces; the first is the article's own.
-        "doi": doi.split()[0].lower() if doi else "",
+        "doi": first_doi(doi),
         "journal_ref": journal_ref,
         "comments": collapse_spaces(_text(raw, "comments")),
         "categories": categories,
@@ -341,10 +343,3 @@ def _raw_text(element: Element, name: str) -> str:
 
 def _text(element: Element, name: str) -> str:
     return _raw_text(element, name).strip()
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None

@@ -42,6 +42,7 @@ from .base import (
     ParsedWork,
     ParseFailure,
     SourceError,
+    first_doi,
     parsed_fields_hash,
 )
 
@@ -76,7 +77,7 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
     if not title_raw.strip():
         raise ValueError(f"{arxiv_id}: record has no title")
     abstract_raw = _str(record, "abstract")
-    versions = _versions(record.get("versions"), arxiv_id)
+    versions = parse_versions(record.get("versions"), arxiv_id)
     latest = versions[-1][0]
     authorships = _authorships(record.get("authors_parsed"), arxiv_id)
     categories = tuple(dict.fromkeys(_str(record, "categories").split()))
@@ -95,7 +96,7 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
         "arxiv_id": arxiv_id,
         "arxiv_version": latest,
         # Several DOIs are separated by spaces; the first is the article's own.
-        "doi": doi.split()[0].lower() if doi.strip() else "",
+        "doi": first_doi(doi),
         "journal_ref": journal_ref,
         "comments": " ".join(_str(record, "comments").split()),
         "categories": categories,
@@ -117,7 +118,7 @@ def _str(record: dict[str, Any], key: str) -> str:
     return value
 
 
-def _versions(value: Any, arxiv_id: str) -> tuple[tuple[int, date], ...]:
+def parse_versions(value: Any, arxiv_id: str) -> tuple[tuple[int, date], ...]:
     """[{"version": "v2", "created": "Tue, 24 Jul 2007 ..."}] -> ((2, date), ...)."""
     if not isinstance(value, list) or not value:
         raise ValueError(f"{arxiv_id}: record has no versions")

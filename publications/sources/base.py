@@ -89,6 +89,20 @@ class SourceError(Exception):
     """The source answered with an error that ends the request."""
 
 
+def first_doi(value: str) -> str:
+    """The record's own DOI: a field may list several; DOIs compare lower-case."""
+    parts = value.split()
+    return parts[0].lower() if parts else ""
+
+
+def to_int(value: str | None) -> int | None:
+    """An integer from an XML text, or None when absent or not a number."""
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def payload_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
