@@ -259,6 +259,24 @@ ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
 ARXIV_OAI_URL = env("ARXIV_OAI_URL", default="https://export.arxiv.org/oai2")
 # The set the daily incremental harvest asks for ("" = all of arXiv).
 ARXIV_OAI_SET = env("ARXIV_OAI_SET", default="")
+# OpenAlex: the polite pool asks for a mailto (sent as a parameter too) and
+# allows 10 requests a second; an API key lifts the daily limit.
+OPENALEX_API_URL = env("OPENALEX_API_URL", default="https://api.openalex.org")
+OPENALEX_API_KEY = env("OPENALEX_API_KEY", default="")
+OPENALEX_MIN_INTERVAL = env.float("OPENALEX_MIN_INTERVAL", default=0.1)
+# Crossref: mailto in the User-Agent puts us in the polite pool.
+CROSSREF_API_URL = env("CROSSREF_API_URL", default="https://api.crossref.org")
+CROSSREF_MIN_INTERVAL = env.float("CROSSREF_MIN_INTERVAL", default=0.2)
+# ORCID public API v3 (pub.orcid.org), JSON with Accept: application/json.
+ORCID_API_URL = env("ORCID_API_URL", default="https://pub.orcid.org/v3.0")
+ORCID_MIN_INTERVAL = env.float("ORCID_MIN_INTERVAL", default=0.1)
+# Semantic Scholar Graph API: unauthenticated callers share a low limit; a
+# key (x-api-key header) gives one request a second.
+SEMANTIC_SCHOLAR_API_URL = env(
+    "SEMANTIC_SCHOLAR_API_URL", default="https://api.semanticscholar.org/graph/v1"
+)
+SEMANTIC_SCHOLAR_API_KEY = env("SEMANTIC_SCHOLAR_API_KEY", default="")
+SEMANTIC_SCHOLAR_MIN_INTERVAL = env.float("SEMANTIC_SCHOLAR_MIN_INTERVAL", default=1.1)
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
 # First retry delay in seconds; it doubles at each retry (Retry-After wins).
 HTTP_RETRY_BACKOFF = env.float("HTTP_RETRY_BACKOFF", default=5.0)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,12 +28,55 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 300.0
 
 
+# Identifier schemes, shared by works, authors and institutions. Values are
+# normalised by the parser: DOI lower-case without "https://doi.org/",
+# arXiv id without version, OpenAlex ids as "W123"/"A123"/"I123" without
+# their URL, ORCID as "0000-0002-1825-0097", ROR as "03yrm5c26".
+ARXIV, DOI, OPENALEX, S2, PMID, PMCID, MAG, ORCID, ROR = (
+    "arxiv",
+    "doi",
+    "openalex",
+    "s2",
+    "pmid",
+    "pmcid",
+    "mag",
+    "orcid",
+    "ror",
+)
+
+Identifier = tuple[str, str]  # (scheme, normalised value)
+
+
+@dataclass(frozen=True)
+class ParsedInstitution:
+    name: str
+    ror_id: str = ""
+    openalex_id: str = ""
+    country_code: str = ""
+
+
 @dataclass(frozen=True)
 class ParsedAuthorship:
     position: int
     raw_name: str
     name: str
     raw_affiliations: tuple[str, ...] = ()
+    # Persistent ids the source gave for this person: ("orcid", ...),
+    # ("openalex", "A..."), ("s2", "...").
+    identifiers: tuple[Identifier, ...] = ()
+    # Institutions the source resolved (OpenAlex, Crossref with ROR ids).
+    institutions: tuple[ParsedInstitution, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedTopic:
+    """A subject with its ancestry, broadest last (topic -> subfield -> field -> domain)."""
+
+    scheme: str  # "arxiv" or "openalex"
+    code: str  # "cs.LG", or the OpenAlex id without URL ("T10078", "subfields/1702")
+    name: str
+    score: float | None = None
+    parent: ParsedTopic | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +104,62 @@ class ParsedWork:
     # (number, submitted) of every version, when the source lists them (the
     # bulk snapshot does, the API only gives the first and the latest date).
     versions: tuple[tuple[int, date], ...] = ()
+    # Identifiers beyond arxiv_id and doi: ("openalex", "W..."), ("s2", ...),
+    # ("pmid", ...), ("mag", ...).
+    identifiers: tuple[Identifier, ...] = ()
+    # Journal or conference as the publisher names it (Crossref
+    # container-title, OpenAlex primary source); volume, issue and pages.
+    venue: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    publisher: str = ""
+    language: str = ""
+    # An open-access copy (OpenAlex best_oa_location, Unpaywall-style).
+    oa_url: str = ""
+    citation_count: int | None = None
+    # (year, citations received that year), when the source counts them.
+    counts_by_year: tuple[tuple[int, int], ...] = ()
+    # Works this one cites, by identifier (OpenAlex referenced_works, Crossref
+    # references with a DOI, S2 references): completed when those works arrive.
+    references: tuple[Identifier, ...] = ()
+    # Subjects beyond arXiv categories (OpenAlex topics with their hierarchy).
+    topics: tuple[ParsedTopic, ...] = ()
+    # False for records that describe a work only in passing (a citing paper
+    # in an S2 citations page, an ORCID works summary): they add
+    # identifiers, links and missing fields, but never replace a fuller
+    # record's author list.
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class ParsedAffiliation:
+    institution: ParsedInstitution
+    start_year: int | None = None
+    end_year: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedAuthor:
+    """What a source says about a person (OpenAlex author, ORCID record, S2 author)."""
+
+    source: str
+    external_id: str
+    payload_hash: str
+    name: str
+    identifiers: tuple[Identifier, ...] = ()
+    # Other name forms the source lists (OpenAlex display_name_alternatives,
+    # ORCID other-names).
+    alternative_names: tuple[str, ...] = ()
+    affiliations: tuple[ParsedAffiliation, ...] = ()
+    topics: tuple[ParsedTopic, ...] = ()
+    works_count: int | None = None
+    cited_by_count: int | None = None
+    h_index: int | None = None
+    i10_index: int | None = None
+    # Works the person lists as theirs (ORCID): each carries the person as an
+    # authorship with the person's identifiers, complete=False.
+    works: tuple[ParsedWork, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +174,9 @@ class ParseFailure:
 
 @dataclass
 class FeedPage:
-    records: list[ParsedWork | ParseFailure] = field(default_factory=list)
+    records: list[ParsedWork | ParsedAuthor | ParseFailure] = field(
+        default_factory=list
+    )
     total_results: int | None = None
     start_index: int = 0
     items_per_page: int = 0
@@ -93,6 +195,77 @@ def first_doi(value: str) -> str:
     """The record's own DOI: a field may list several; DOIs compare lower-case."""
     parts = value.split()
     return parts[0].lower() if parts else ""
+
+
+_DOI_PREFIXES = (
+    "https://doi.org/",
+    "http://doi.org/",
+    "https://dx.doi.org/",
+    "http://dx.doi.org/",
+    "doi:",
+)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+def normalise_doi(value: str | None) -> str:
+    """A DOI as stored: lower-case, without resolver prefix; "" if not a DOI."""
+    value = (value or "").strip()
+    lowered = value.lower()
+    for prefix in _DOI_PREFIXES:
+        if lowered.startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    value = value.strip().lower()
+    return value if value.startswith("10.") and "/" in value else ""
+
+
+def arxiv_id_from_doi(doi: str) -> str:
+    """The arXiv id behind an arXiv-minted DOI (10.48550/arXiv.2101.00001)."""
+    match = _ARXIV_DOI.match(doi.lower())
+    return match.group(1) if match else ""
+
+
+def normalise_arxiv_id(value: str | None) -> str:
+    """An arXiv id without URL, "arXiv:" prefix or version."""
+    value = (value or "").strip()
+    for prefix in (
+        "https://arxiv.org/abs/",
+        "http://arxiv.org/abs/",
+        "arxiv:",
+        "arXiv:",
+    ):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    return _ARXIV_VERSION.sub("", value)
+
+
+def normalise_orcid(value: str | None) -> str:
+    """An ORCID iD as "0000-0002-1825-0097", "" unless its checksum holds."""
+    match = _ORCID.search((value or "").strip().upper())
+    if not match:
+        return ""
+    orcid = match.group(1)
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    return orcid if digits[-1] == expected else ""
+
+
+def openalex_key(value: str | None) -> str:
+    """An OpenAlex id without its URL: "https://openalex.org/W123" -> "W123"."""
+    value = (value or "").strip()
+    return value.rsplit("/", 1)[-1] if value else ""
+
+
+def normalise_ror(value: str | None) -> str:
+    """A ROR id without its URL: "https://ror.org/03yrm5c26" -> "03yrm5c26"."""
+    value = (value or "").strip()
+    return value.rsplit("/", 1)[-1].lower() if value else ""
 
 
 def to_int(value: str | None) -> int | None:
@@ -121,7 +294,7 @@ def parsed_fields_hash(fields: dict[str, Any]) -> str:
 def _json_default(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, ParsedAuthorship):
+    if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     raise TypeError(type(value))
 
@@ -164,13 +337,18 @@ class PoliteClient:
                 self._sleep(wait)
         self._last_call = self._clock()
 
-    def get(self, url: str, params: dict[str, str | int]) -> requests.Response:
+    def get(
+        self,
+        url: str,
+        params: dict[str, str | int],
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         attempt = 0
         while True:
             self._wait_turn()
             try:
                 response = self.session.get(
-                    url, params=params, timeout=settings.HTTP_TIMEOUT
+                    url, params=params, headers=headers, timeout=settings.HTTP_TIMEOUT
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt >= self.max_retries:
