@@ -11,6 +11,7 @@ from .models import (
     AuthorAlias,
     AuthorIdentifier,
     Authorship,
+    Citation,
     ImportFailure,
     ImportRun,
     Institution,
@@ -48,6 +49,7 @@ class AuthorshipInline(admin.TabularInline):
 
 class SourceRecordInline(admin.TabularInline):
     model = SourceRecord
+    fk_name = "work"
     extra = 0
     readonly_fields = [
         "source",
@@ -131,6 +133,16 @@ class AuthorshipAdmin(admin.ModelAdmin):
     search_fields = ["raw_name", "name", "work__title"]
     raw_id_fields = ["work", "author"]
     readonly_fields = ["raw_name", "raw_affiliations"]
+    list_filter = ["attribution", "locked"]
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["citing", "cited_scheme", "cited_value", "cited", "source"]
+    list_select_related = ["citing", "cited"]
+    list_filter = ["source", "cited_scheme"]
+    search_fields = ["cited_value", "citing__title"]
+    raw_id_fields = ["citing", "cited"]
 
 
 @admin.register(Topic)
@@ -171,7 +183,7 @@ class SourceRecordAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     list_select_related = ["work", "import_run"]
     search_fields = ["external_id", "payload_hash"]
-    raw_id_fields = ["work", "import_run"]
+    raw_id_fields = ["work", "author", "import_run"]
     readonly_fields = [
         "source",
         "external_id",

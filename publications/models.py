@@ -16,10 +16,11 @@ from django.utils.text import slugify
 
 
 class Topic(models.Model):
-    """A subject: an arXiv category for now, OpenAlex topics later."""
+    """A subject: an arXiv category, or an OpenAlex topic, subfield, field or domain."""
 
     class Scheme(models.TextChoices):
         ARXIV = "arxiv", "arXiv category"
+        OPENALEX = "openalex", "OpenAlex topic"
 
     scheme = models.CharField(max_length=20, choices=Scheme.choices)
     code = models.CharField(max_length=64)
@@ -52,6 +53,7 @@ class Institution(models.Model):
     # The name as a lookup key (case and spacing folded) until ROR ids arrive.
     name_key = models.CharField(max_length=500, unique=True)
     ror_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    openalex_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     country_code = models.CharField(max_length=2, blank=True)
     domains = models.JSONField(default=list, blank=True)
 
@@ -66,6 +68,10 @@ class Institution(models.Model):
 
 
 class WorkQuerySet(models.QuerySet["Work"]):
+    def visible(self) -> WorkQuerySet:
+        """Works that have their own page (not merged into another)."""
+        return self.filter(merged_into__isnull=True)
+
     def by_author(self, author_id: int) -> WorkQuerySet:
         return self.filter(authorships__author_id=author_id).distinct()
 
@@ -74,6 +80,13 @@ class Work(models.Model):
     class Type(models.TextChoices):
         PREPRINT = "preprint", "Preprint"
         ARTICLE = "article", "Article"
+        PROCEEDINGS = "proceedings-article", "Conference paper"
+        BOOK_CHAPTER = "book-chapter", "Book chapter"
+        BOOK = "book", "Book"
+        DISSERTATION = "dissertation", "Thesis"
+        DATASET = "dataset", "Dataset"
+        REVIEW = "review", "Review"
+        OTHER = "other", "Other"
 
     title = models.TextField()
     title_raw = models.TextField(help_text="The title exactly as the source gave it.")
@@ -87,6 +100,10 @@ class Work(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     venue = models.CharField(max_length=500, blank=True)
     journal_ref = models.CharField(max_length=500, blank=True)
+    volume = models.CharField(max_length=64, blank=True)
+    issue = models.CharField(max_length=64, blank=True)
+    pages = models.CharField(max_length=64, blank=True)
+    publisher = models.CharField(max_length=500, blank=True)
     comments = models.TextField(blank=True)
     language = models.CharField(max_length=16, blank=True)
     # Display copies of the main identifiers; WorkIdentifier holds the
@@ -96,11 +113,22 @@ class Work(models.Model):
     doi = models.CharField(max_length=255, blank=True, db_index=True)
     abs_url = models.URLField(max_length=500, blank=True)
     pdf_url = models.URLField(max_length=500, blank=True)
+    oa_url = models.URLField(max_length=500, blank=True)
     # Every category as the source listed it (primary first), including
     # ACM/MSC classes that are not arXiv topics.
     categories = models.JSONField(default=list, blank=True)
     topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
     citation_count = models.PositiveIntegerField(null=True, blank=True)
+    # [[year, citations received that year], ...] ascending, as a source counts.
+    counts_by_year = models.JSONField(default=list, blank=True)
+    # Which source gave each field's current value ({"title": "crossref",
+    # "abstract": "arxiv", ...}); "manual" marks a value set by hand, which
+    # no import overwrites. See publications.precedence.
+    field_sources = models.JSONField(default=dict, blank=True)
+    # A work found to be the same as another: its URL answers 301 there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +148,11 @@ class WorkIdentifier(models.Model):
     class Scheme(models.TextChoices):
         ARXIV = "arxiv", "arXiv"
         DOI = "doi", "DOI"
+        OPENALEX = "openalex", "OpenAlex"
+        SEMANTIC_SCHOLAR = "s2", "Semantic Scholar"
+        PMID = "pmid", "PubMed"
+        PMCID = "pmcid", "PubMed Central"
+        MAG = "mag", "Microsoft Academic"
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=20, choices=Scheme.choices)
@@ -174,6 +207,43 @@ class WorkTopic(models.Model):
         return f"{self.work_id} {self.topic.code}"
 
 
+class Citation(models.Model):
+    """``citing`` lists a reference to a work known by (scheme, value).
+
+    ``cited`` is filled when a work holding that identifier is known, now or
+    when it arrives later (publications.services.citations_complete).
+    """
+
+    citing = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="outgoing_citations"
+    )
+    cited = models.ForeignKey(
+        Work,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="incoming_citations",
+    )
+    cited_scheme = models.CharField(
+        max_length=20, choices=WorkIdentifier.Scheme.choices
+    )
+    cited_value = models.CharField(max_length=255)
+    source = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["citing", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citing", "cited_scheme", "cited_value"],
+                name="citation_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["cited_scheme", "cited_value"])]
+
+    def __str__(self) -> str:
+        return f"{self.citing_id} cites {self.cited_scheme}:{self.cited_value}"
+
+
 class AuthorQuerySet(models.QuerySet["Author"]):
     def visible(self) -> AuthorQuerySet:
         """Authors that have their own page (not merged into another)."""
@@ -186,6 +256,9 @@ class Author(models.Model):
     display_name = models.CharField(max_length=255)
     # The normalised full name (see publications.names.name_key).
     name_key = models.CharField(max_length=255, db_index=True)
+    # True once the researcher chose their display name: imports and
+    # re-resolution never change it then.
+    display_name_chosen = models.BooleanField(default=False)
     headline = models.CharField(max_length=255, blank=True)
     open_to_collaborate = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
@@ -227,6 +300,9 @@ class AuthorAlias(models.Model):
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, db_index=True)
+    # Hidden by the researcher from public pages (a former name); it still
+    # serves matching.
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["author", "name"]
@@ -266,7 +342,19 @@ class AuthorIdentifier(models.Model):
 
 
 class Authorship(models.Model):
-    """A work's author at a position, as the source printed it."""
+    """A work's author at a position, as the source printed it.
+
+    ``attribution`` says how the author was decided; claims and moderator
+    decisions set ``locked``, and nothing automatic changes a locked row.
+    """
+
+    class Attribution(models.TextChoices):
+        IDENTIFIER = "identifier", "Persistent identifier"
+        NAME_EVIDENCE = "name_evidence", "Name and supporting evidence"
+        NAME = "name", "Same name, no other record"
+        NEW = "new", "New record: no matching researcher"
+        CLAIM = "claim", "Claimed by the researcher"
+        MODERATOR = "moderator", "Moderator decision"
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(
@@ -281,6 +369,18 @@ class Authorship(models.Model):
     # The name shown on pages: raw_name with TeX turned into Unicode.
     name = models.CharField(max_length=500)
     raw_affiliations = models.JSONField(default=list, blank=True)
+    # Persistent ids the sources gave for this person on this work:
+    # [["orcid", "0000-..."], ["openalex", "A..."]], with the source in
+    # ``attribution_detail`` when one decided.
+    identifiers = models.JSONField(default=list, blank=True)
+    attribution = models.CharField(
+        max_length=20, choices=Attribution.choices, default=Attribution.NAME
+    )
+    # What the decision rested on: {"scheme", "value", "source"} for an
+    # identifier; {"evidence": [...], "candidates": n} for name + evidence.
+    attribution_detail = models.JSONField(default=dict, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["work", "position"]
@@ -328,6 +428,17 @@ class SourceRecord(models.Model):
         on_delete=models.CASCADE,
         related_name="source_records",
     )
+    # Person records (OpenAlex authors, ORCID records, S2 authors).
+    author = models.ForeignKey(
+        "Author",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="source_records",
+    )
+    # What the source says beyond our columns (an author's h-index, works
+    # count, cited-by count), kept for display and audit.
+    extra = models.JSONField(default=dict, blank=True)
     fetched_at = models.DateTimeField()
     payload_hash = models.CharField(max_length=64)
     import_run = models.ForeignKey(

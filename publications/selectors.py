@@ -53,6 +53,21 @@ class WorkPage:
     citations: Citations
 
 
+def work_merged_into(*, work_id: int) -> Work | None:
+    """The work a merged-away work now lives in (following chains), or None."""
+    kept = None
+    for _ in range(10):
+        target = (
+            Work.objects.filter(pk=work_id, merged_into__isnull=False)
+            .values_list("merged_into", flat=True)
+            .first()
+        )
+        if target is None:
+            break
+        kept = work_id = target
+    return Work.objects.only("pk").get(pk=kept) if kept else None
+
+
 def work_page(*, work_id: int) -> WorkPage:
     """The paper page: the work, its authors, topics, versions and citations.
 
@@ -122,9 +137,11 @@ def search(
             .order_by("-works_count", "display_name", "pk")
         )
         works = work_rows(
-            Work.objects.filter(
+            Work.objects.visible()
+            .filter(
                 Q(title__icontains=query) | Q(arxiv_id=query) | Q(doi=query.lower())
-            ).order_by("-published", "pk")
+            )
+            .order_by("-published", "pk")
         )
     return SearchResults(
         query=query,
@@ -143,7 +160,7 @@ def home_page(*, works: int = 8, researchers: int = 12) -> HomePage:
     """Recently imported works and the researchers with the most works."""
     return HomePage(
         recent_works=list(
-            work_rows(Work.objects.order_by("-created_at", "-pk"))[:works]
+            work_rows(Work.objects.visible().order_by("-created_at", "-pk"))[:works]
         ),
         researchers=list(
             Author.objects.visible()
@@ -199,9 +216,9 @@ def topic_page(
         sort = DEFAULT_TOPIC_SORT
     # No DISTINCT needed: a work has a topic once (work_topic_unique).
     works = work_rows(
-        Work.objects.filter(work_topics__topic=topic).order_by(
-            *TOPIC_WORK_SORTS[sort][1]
-        )
+        Work.objects.visible()
+        .filter(work_topics__topic=topic)
+        .order_by(*TOPIC_WORK_SORTS[sort][1])
     )
     return TopicPage(
         topic=topic,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from publications import selectors
@@ -24,6 +24,9 @@ def search(request):
 @require_GET
 def work_detail(request, work_id: int):
     page = selectors.work_page(work_id=work_id)
+    if page.work.merged_into_id is not None:
+        # A work found to be another's duplicate answers 301 there, for ever.
+        return redirect(selectors.work_merged_into(work_id=work_id), permanent=True)
     return render(
         request, "publications/work_detail.html", {"page": page, "work": page.work}
     )

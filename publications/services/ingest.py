@@ -13,16 +13,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from publications.arxiv_taxonomy import category_name, is_arxiv_category
+from publications.identity_scoring import NameParts, name_compatible
 from publications.models import (
     Affiliation,
+    Author,
+    AuthorAlias,
+    AuthorIdentifier,
     Authorship,
+    Citation,
     ImportFailure,
     ImportRun,
     Institution,
@@ -33,12 +39,28 @@ from publications.models import (
     WorkTopic,
     WorkVersion,
 )
-from publications.names import collapse_spaces, name_key
+from publications.names import collapse_spaces, display_name, name_key
+from publications.precedence import may_replace, provider
 from publications.signals import authors_changed
-from publications.sources.base import ParsedWork, ParseFailure
+from publications.sources.base import (
+    ARXIV,
+    DOI,
+    ParsedAuthor,
+    ParsedAuthorship,
+    ParsedInstitution,
+    ParsedTopic,
+    ParsedWork,
+    ParseFailure,
+)
 
 from .counters import authors_recount
-from .identity import authorships_resolve_authors
+from .identity import (
+    PERSON_SCHEMES,
+    WorkContext,
+    authors_by_identifier,
+    authorship_identifier_attach,
+    authorships_resolve_authors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +92,14 @@ def works_ingest(
             counts.failed += 1
         else:
             try:
-                outcome, author_ids = work_upsert(record=record, import_run=import_run)
+                if isinstance(record, ParsedAuthor):
+                    outcome, author_ids = author_upsert(
+                        record=record, import_run=import_run
+                    )
+                else:
+                    outcome, author_ids = work_upsert(
+                        record=record, import_run=import_run
+                    )
             except (ValidationError, DatabaseError, ValueError) as exc:
                 logger.warning("Could not write %s: %s", record.external_id, exc)
                 import_failure_record(
@@ -125,7 +154,11 @@ def work_upsert(
     ):
         return UNCHANGED, set()
 
-    work = _find_work(record)
+    touched: set[int] = set()
+    works = _find_works(record)
+    work = works[0] if works else None
+    for other in works[1:]:
+        touched |= works_merge(keep=work, other=other)
     outcome = CREATED if work is None else UPDATED
     work = work or Work()
     _apply_fields(work, record)
@@ -133,9 +166,12 @@ def work_upsert(
     work.save()
 
     _save_identifiers(work, record)
-    _save_versions(work, record, is_new=outcome == CREATED)
+    if provider(record.source) == "arxiv":
+        _save_versions(work, record, is_new=outcome == CREATED)
     _save_topics(work, record, is_new=outcome == CREATED)
-    author_ids = _save_authorships(work, record, is_new=outcome == CREATED)
+    touched |= _save_authorships(work, record, is_new=outcome == CREATED)
+    _save_citations(work, record)
+    citations_complete(work=work)
 
     source_record = source_record or SourceRecord(
         source=record.source, external_id=record.external_id
@@ -145,65 +181,152 @@ def work_upsert(
     source_record.fetched_at = timezone.now()
     source_record.import_run = import_run
     source_record.save()
-    return outcome, author_ids
+    return outcome, touched
 
 
-def _find_work(record: ParsedWork) -> Work | None:
-    """The work that already holds one of the record's identifiers."""
-    keys = Q(scheme=WorkIdentifier.Scheme.ARXIV, value=record.arxiv_id)
-    if record.doi:
-        keys |= Q(scheme=WorkIdentifier.Scheme.DOI, value=record.doi)
-    found = WorkIdentifier.objects.filter(keys).select_related("work")
-    # The arXiv id is the record's own key: it wins over a shared DOI.
-    by_scheme = {identifier.scheme: identifier.work for identifier in found}
-    return by_scheme.get(WorkIdentifier.Scheme.ARXIV) or by_scheme.get(
-        WorkIdentifier.Scheme.DOI
+def record_identifiers(record: ParsedWork) -> list[tuple[str, str]]:
+    """Every identifier of the record: arXiv id and DOI first."""
+    keys = [(ARXIV, record.arxiv_id), (DOI, record.doi), *record.identifiers]
+    seen: list[tuple[str, str]] = []
+    for key in keys:
+        if key[1] and key not in seen:
+            seen.append(key)
+    return seen
+
+
+def _identifier_filter(keys: Iterable[tuple[str, str]]) -> Q:
+    query = Q(pk__in=[])
+    for scheme, value in keys:
+        query |= Q(scheme=scheme, value=value)
+    return query
+
+
+def _find_works(record: ParsedWork) -> list[Work]:
+    """The works already holding one of the record's identifiers, to be one.
+
+    The first is the one to keep: the work holding the record's own arXiv
+    id, else the oldest. The others are merged into it, except a work with
+    another arXiv id: two preprints are two works, whatever DOI a record
+    gives them.
+    """
+    keys = record_identifiers(record)
+    found = WorkIdentifier.objects.filter(_identifier_filter(keys)).select_related(
+        "work"
     )
+    works = sorted({i.work.pk: i.work for i in found}.values(), key=lambda w: w.pk)
+    if len(works) < 2:
+        return works
+    own = [w for w in works if record.arxiv_id and w.arxiv_id == record.arxiv_id]
+    anchor = own[0] if own else works[0]
+    kept = [anchor]
+    arxiv_id = anchor.arxiv_id or record.arxiv_id
+    for work in works:
+        if work is anchor:
+            continue
+        if work.arxiv_id and arxiv_id and work.arxiv_id != arxiv_id:
+            logger.warning(
+                "Record %s:%s names works %s and %s, two arXiv preprints; not merged",
+                record.source,
+                record.external_id,
+                anchor.pk,
+                work.pk,
+            )
+            continue
+        arxiv_id = arxiv_id or work.arxiv_id
+        kept.append(work)
+    return kept
+
+
+def _record_values(record: ParsedWork) -> dict[str, Any]:
+    """The Work columns this record gives, by precedence field."""
+    venue = record.venue
+    if not venue and provider(record.source) == "arxiv":
+        venue = record.journal_ref or "arXiv"
+    return {
+        "title": (record.title, record.title_raw),
+        "abstract": (record.abstract, record.abstract_raw),
+        "work_type": record.work_type,
+        "published": record.published,
+        "updated": record.updated,
+        "venue": venue,
+        "journal_ref": record.journal_ref,
+        "comments": record.comments,
+        "volume": record.volume,
+        "issue": record.issue,
+        "pages": record.pages,
+        "publisher": record.publisher,
+        "language": record.language,
+        "arxiv_id": record.arxiv_id,
+        "arxiv_version": record.arxiv_version,
+        "doi": record.doi,
+        "abs_url": record.abs_url,
+        "pdf_url": record.pdf_url,
+        "oa_url": record.oa_url,
+        "categories": list(record.categories),
+        "citation_count": record.citation_count,
+        "counts_by_year": [list(pair) for pair in record.counts_by_year],
+    }
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, tuple):  # (text, raw)
+        return not value[0]
+    return value is None or value == "" or value == []
 
 
 def _apply_fields(work: Work, record: ParsedWork) -> None:
-    work.title = record.title
-    work.title_raw = record.title_raw
-    work.abstract = record.abstract
-    work.abstract_raw = record.abstract_raw
-    work.work_type = record.work_type
-    work.published = record.published
-    work.updated = record.updated
-    work.year = record.published.year if record.published else None
-    work.journal_ref = record.journal_ref
-    work.venue = record.journal_ref or "arXiv"
-    work.comments = record.comments
-    work.arxiv_id = record.arxiv_id
-    work.arxiv_version = record.arxiv_version
-    work.doi = record.doi
-    work.abs_url = record.abs_url
-    work.pdf_url = record.pdf_url
-    work.categories = list(record.categories)
+    """Set each field the record may set (publications.precedence).
+
+    A source that set a field may also clear it (its new record lacks the
+    value); another source's empty value never clears anything. A record
+    that describes the work only in passing (``complete=False``) fills
+    empty fields and nothing else.
+    """
+    sources = dict(work.field_sources or {})
+    for field_name, value in _record_values(record).items():
+        current = sources.get(field_name)
+        same = current is not None and provider(current) == provider(record.source)
+        if _empty(value):
+            if same and record.complete:
+                _set_field(work, field_name, value)
+                del sources[field_name]
+            continue
+        if not record.complete and current is not None and not same:
+            continue
+        if may_replace(field_name, new=record.source, current=current):
+            _set_field(work, field_name, value)
+            sources[field_name] = record.source
+    work.field_sources = sources
+
+
+def _set_field(work: Work, field_name: str, value: Any) -> None:
+    if field_name in ("title", "abstract"):
+        text, raw = value
+        setattr(work, field_name, text)
+        setattr(work, f"{field_name}_raw", raw)
+    elif field_name == "published":
+        work.published = value
+        work.year = value.year if value else None
+    elif value is None and field_name not in ("arxiv_version", "citation_count"):
+        setattr(work, field_name, [] if field_name == "counts_by_year" else "")
+    else:
+        setattr(work, field_name, value)
 
 
 def _save_identifiers(work: Work, record: ParsedWork) -> None:
-    wanted = {
-        scheme: value
-        for scheme, value in (
-            (WorkIdentifier.Scheme.ARXIV, record.arxiv_id),
-            (WorkIdentifier.Scheme.DOI, record.doi),
-        )
-        if value
-    }
+    wanted = record_identifiers(record)
     owners = {
         (i.scheme, i.value): i.work_id
-        for i in WorkIdentifier.objects.filter(
-            value__in=wanted.values(), scheme__in=wanted.keys()
-        )
+        for i in WorkIdentifier.objects.filter(_identifier_filter(wanted))
     }
-    for scheme, value in wanted.items():
+    for scheme, value in wanted:
         owner = owners.get((scheme, value))
         if owner is None:
             WorkIdentifier.objects.create(work=work, scheme=scheme, value=value)
         elif owner != work.pk:
-            # Two records claim one identifier: keep the first owner and say
-            # so; merging works is the merge service's decision, not ours.
-            if scheme == WorkIdentifier.Scheme.DOI:
+            # Two preprints claim one identifier (see _find_works): keep the
+            # first owner and say so.
+            if scheme == DOI and work.doi == value:
                 Work.objects.filter(pk=work.pk).update(doi="")
                 work.doi = ""
             logger.warning(
@@ -267,79 +390,478 @@ def _topic_ids(codes: list[str]) -> dict[str, int]:
     return found
 
 
+def topic_upsert(parsed: ParsedTopic) -> Topic:
+    """A topic with its ancestry (subfield, field, domain), parents first."""
+    parent = topic_upsert(parsed.parent) if parsed.parent is not None else None
+    topic, created = Topic.objects.get_or_create(
+        scheme=parsed.scheme,
+        code=parsed.code,
+        defaults={"name": parsed.name or parsed.code, "parent": parent},
+    )
+    if not created and parent is not None and topic.parent_id != parent.pk:
+        topic.parent = parent
+        topic.save(update_fields=["parent"])
+    return topic
+
+
 def _save_topics(work: Work, record: ParsedWork, *, is_new: bool) -> None:
-    codes = [code for code in record.categories if is_arxiv_category(code)]
-    ids = _topic_ids(codes) if codes else {}
-    wanted = [ids[code] for code in codes]
-    current = (
+    """The work's topics: arXiv categories (primary first), then the others.
+
+    Each scheme's rows belong to the source that gives that scheme, so an
+    OpenAlex record does not remove arXiv categories, nor the reverse.
+    """
+    if record.categories and record.complete:
+        codes = [code for code in record.categories if is_arxiv_category(code)]
+        ids = _topic_ids(codes) if codes else {}
+        _replace_scheme_topics(
+            work, Topic.Scheme.ARXIV, [ids[code] for code in codes], is_new=is_new
+        )
+    if record.topics and record.complete:
+        wanted = [topic_upsert(t).pk for t in record.topics]
+        _replace_scheme_topics(
+            work, record.topics[0].scheme, list(dict.fromkeys(wanted)), is_new=is_new
+        )
+
+
+def _replace_scheme_topics(
+    work: Work, scheme: str, wanted: list[int], *, is_new: bool
+) -> None:
+    rows = (
         []
         if is_new
-        else list(
-            work.work_topics.order_by("position").values_list("topic_id", flat=True)
-        )
+        else list(work.work_topics.select_related("topic").order_by("position"))
     )
+    current = [r.topic_id for r in rows if r.topic.scheme == scheme]
     if current == wanted:
         return
-    if current:
-        work.work_topics.all().delete()
+    WorkTopic.objects.filter(work=work, topic__scheme=scheme).delete()
+    others = [r for r in rows if r.topic.scheme != scheme]
+    # arXiv categories come first (the primary one leads), others after.
+    offset = 0 if scheme == Topic.Scheme.ARXIV else 100
+    if scheme == Topic.Scheme.ARXIV and others:
+        WorkTopic.objects.filter(
+            pk__in=[r.pk for r in others], position__lt=100
+        ).update(position=F("position") + 100)
     WorkTopic.objects.bulk_create(
-        WorkTopic(work=work, topic_id=topic_id, position=i, is_primary=(i == 0))
+        WorkTopic(
+            work=work,
+            topic_id=topic_id,
+            position=offset + i,
+            is_primary=(i == 0 and scheme == Topic.Scheme.ARXIV),
+        )
         for i, topic_id in enumerate(wanted)
     )
 
 
 def _save_authorships(work: Work, record: ParsedWork, *, is_new: bool) -> set[int]:
-    """Replace the work's authorships when the source's list changed.
+    """Take the record's author list, or lend its ids to the list kept.
 
-    An unchanged list keeps its rows, so decisions taken on them (a
-    researcher's claim, a moderator's split) survive re-imports.
+    The list comes from the strongest source that gave one (precedence
+    "authorships"); a weaker or passing record adds what it knows about
+    each person (identifiers, institutions) to the authorship that matches
+    it. An unchanged list keeps its rows, and a replaced list keeps the
+    decisions taken on its people (claims, moderator moves) and the ids
+    other sources lent them, so those survive re-imports.
     """
+    if not record.authorships:
+        return set()
     existing = [] if is_new else list(work.authorships.order_by("position"))
+    owner = (work.field_sources or {}).get("authorships")
+    takes_list = not existing or (
+        record.complete and may_replace("authorships", new=record.source, current=owner)
+    )
+    if not takes_list:
+        return _lend_to_authorships(existing, record)
+
+    if owner != record.source:
+        work.field_sources = {
+            **(work.field_sources or {}),
+            "authorships": record.source,
+        }
+        Work.objects.filter(pk=work.pk).update(field_sources=work.field_sources)
     wanted = [
         (a.position, a.raw_name, list(a.raw_affiliations)) for a in record.authorships
     ]
     current = [(a.position, a.raw_name, a.raw_affiliations) for a in existing]
     if current == wanted:
-        return set()
+        return _lend_to_authorships(existing, record)
+
     touched = {a.author_id for a in existing if a.author_id}
+    previous = {a.position: a for a in existing}
     if existing:
         work.authorships.all().delete()
+    resolutions = authorships_resolve_authors(
+        parsed=record.authorships,
+        context=WorkContext(
+            source=record.source,
+            year=work.year,
+            topic_codes=tuple(record.categories),
+        ),
+    )
     rows = []
-    authors = authorships_resolve_authors(parsed=record.authorships)
-    for parsed, author in zip(record.authorships, authors, strict=True):
-        rows.append(
-            Authorship(
-                work=work,
-                author=author,
-                position=parsed.position,
-                raw_name=parsed.raw_name,
-                name=parsed.name,
-                raw_affiliations=list(parsed.raw_affiliations),
-            )
+    for parsed, resolution in zip(record.authorships, resolutions, strict=True):
+        row = Authorship(
+            work=work,
+            author=resolution.author,
+            position=parsed.position,
+            raw_name=parsed.raw_name,
+            name=parsed.name,
+            raw_affiliations=list(parsed.raw_affiliations),
+            identifiers=sorted({tuple(i) for i in parsed.identifiers}),
+            attribution=resolution.attribution,
+            attribution_detail=resolution.detail,
+            confidence=resolution.confidence,
         )
-        touched.add(author.pk)
-        for raw in parsed.raw_affiliations:
-            _affiliation_extend(author_id=author.pk, raw=raw, year=work.year)
+        old = previous.get(parsed.position)
+        if old is not None and name_key(old.name) == name_key(parsed.name):
+            row.identifiers = sorted(
+                {tuple(i) for i in old.identifiers}
+                | {tuple(i) for i in row.identifiers}
+            )
+            if old.locked:
+                row.author_id = old.author_id
+                row.attribution = old.attribution
+                row.attribution_detail = old.attribution_detail
+                row.confidence = old.confidence
+                row.locked = True
+        rows.append(row)
+        touched.add(row.author_id)
+        _affiliations_extend(row.author_id, parsed, year=work.year)
     Authorship.objects.bulk_create(rows)
     return touched
 
 
-def _affiliation_extend(*, author_id: int, raw: str, year: int | None) -> None:
-    name = collapse_spaces(raw)
-    if not name:
+def _lend_to_authorships(existing: list[Authorship], record: ParsedWork) -> set[int]:
+    """Add a record's person ids and institutions to the matching rows."""
+    touched: set[int] = set()
+    by_position = {a.position: a for a in existing}
+    for parsed in record.authorships:
+        row = _matching_authorship(parsed, by_position, existing)
+        if row is None:
+            continue
+        before = row.author_id
+        if (
+            parsed.identifiers
+            and authorship_identifier_attach(
+                authorship=row, identifiers=parsed.identifiers, source=record.source
+            )
+            and row.author_id != before
+        ):
+            touched |= {before, row.author_id} - {None}
+        if row.author_id and parsed.institutions:
+            _affiliations_extend(
+                row.author_id, parsed, year=record.published and record.published.year
+            )
+            touched.add(row.author_id)
+    return touched
+
+
+def _matching_authorship(
+    parsed: ParsedAuthorship,
+    by_position: dict[int, Authorship],
+    existing: list[Authorship],
+) -> Authorship | None:
+    """The kept row that is this person: same position and name, or the one name."""
+    parts = NameParts.from_string(parsed.name)
+    row = by_position.get(parsed.position)
+    if row is not None and name_compatible(parts, NameParts.from_string(row.name)):
+        return row
+    matches = [
+        a for a in existing if name_compatible(parts, NameParts.from_string(a.name))
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _affiliations_extend(
+    author_id: int, parsed: ParsedAuthorship, *, year: int | None
+) -> None:
+    if parsed.institutions:
+        for institution in parsed.institutions:
+            affiliation_extend(
+                author_id=author_id,
+                institution=institution_upsert(institution),
+                year=year,
+            )
         return
-    institution, _ = Institution.objects.get_or_create(
-        name_key=name_key(name)[:500], defaults={"name": name[:500]}
-    )
+    for raw in parsed.raw_affiliations:
+        name = collapse_spaces(raw)
+        if name:
+            institution, _ = Institution.objects.get_or_create(
+                name_key=name_key(name)[:500], defaults={"name": name[:500]}
+            )
+            affiliation_extend(author_id=author_id, institution=institution, year=year)
+
+
+def institution_upsert(parsed: ParsedInstitution) -> Institution:
+    """The institution by ROR id, OpenAlex id or name; filling what it lacks."""
+    institution = None
+    if parsed.ror_id:
+        institution = Institution.objects.filter(ror_id=parsed.ror_id).first()
+    if institution is None and parsed.openalex_id:
+        institution = Institution.objects.filter(openalex_id=parsed.openalex_id).first()
+    key = name_key(parsed.name)[:500]
+    if institution is None:
+        institution = Institution.objects.filter(name_key=key).first()
+    if institution is None:
+        return Institution.objects.create(
+            name=collapse_spaces(parsed.name)[:500] or key,
+            name_key=key,
+            ror_id=parsed.ror_id or None,
+            openalex_id=parsed.openalex_id or None,
+            country_code=parsed.country_code[:2],
+        )
+    changed = []
+    for field_name, value in (
+        ("ror_id", parsed.ror_id),
+        ("openalex_id", parsed.openalex_id),
+        ("country_code", parsed.country_code[:2]),
+    ):
+        if value and not getattr(institution, field_name):
+            setattr(institution, field_name, value)
+            changed.append(field_name)
+    if changed:
+        institution.save(update_fields=changed)
+    return institution
+
+
+def affiliation_extend(
+    *,
+    author_id: int,
+    institution: Institution,
+    year: int | None,
+    end_year: int | None = None,
+) -> None:
+    """Widen the author's years at the institution to include these."""
+    years = [y for y in (year, end_year) if y]
     affiliation, created = Affiliation.objects.get_or_create(
         author_id=author_id,
         institution=institution,
-        defaults={"start_year": year, "end_year": year},
+        defaults={
+            "start_year": min(years) if years else None,
+            "end_year": max(years) if years else None,
+        },
     )
-    if created or year is None:
+    if created or not years:
         return
-    start = min(filter(None, (affiliation.start_year, year)))
-    end = max(filter(None, (affiliation.end_year, year)))
+    start = min(filter(None, (affiliation.start_year, *years)))
+    end = max(filter(None, (affiliation.end_year, *years)))
     if (start, end) != (affiliation.start_year, affiliation.end_year):
         affiliation.start_year, affiliation.end_year = start, end
         affiliation.save(update_fields=["start_year", "end_year"])
+
+
+def _save_citations(work: Work, record: ParsedWork) -> None:
+    """Reference rows of this work, pointing at known works where possible."""
+    keys = [(s, v) for s, v in dict.fromkeys(record.references) if v]
+    if not keys:
+        return
+    known = {
+        (i.scheme, i.value): i.work_id
+        for i in WorkIdentifier.objects.filter(_identifier_filter(keys))
+    }
+    Citation.objects.bulk_create(
+        [
+            Citation(
+                citing=work,
+                cited_id=known.get(key) if known.get(key) != work.pk else None,
+                cited_scheme=key[0],
+                cited_value=key[1],
+                source=record.source,
+            )
+            for key in keys
+            if known.get(key) != work.pk
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def citations_complete(*, work: Work) -> int:
+    """Point the references that name one of this work's ids at it."""
+    keys = list(work.identifiers.values_list("scheme", "value"))
+    if not keys:
+        return 0
+    query = Q(pk__in=[])
+    for scheme, value in keys:
+        query |= Q(cited_scheme=scheme, cited_value=value)
+    return (
+        Citation.objects.filter(query)
+        .exclude(cited_id=work.pk)
+        .exclude(citing_id=work.pk)
+        .update(cited=work)
+    )
+
+
+def works_merge(*, keep: Work, other: Work) -> set[int]:
+    """Make ``other`` part of ``keep``: one work, nothing lost.
+
+    Identifiers, source records, references and citations, versions and
+    topics move; each field keeps the stronger source's value; the author
+    list of the stronger source stays and the other's rows are removed
+    (their authors are recounted). ``other`` stays as a row that points to
+    ``keep``, so its URL answers 301 there. Returns the authors touched.
+    """
+    logger.info("Merging work %s into %s", other.pk, keep.pk)
+    keep_sources = dict(keep.field_sources or {})
+    for field_name, source in (other.field_sources or {}).items():
+        if field_name == "authorships":
+            continue
+        if may_replace(field_name, new=source, current=keep_sources.get(field_name)):
+            if provider(source) == provider(keep_sources.get(field_name, "")):
+                continue
+            _copy_field(keep, other, field_name)
+            keep_sources[field_name] = source
+    keep.field_sources = keep_sources
+
+    WorkIdentifier.objects.filter(work=other).update(work=keep)
+    SourceRecord.objects.filter(work=other).update(work=keep)
+    Citation.objects.filter(cited=other).update(cited=keep)
+    moving = Citation.objects.filter(citing=other)
+    Citation.objects.bulk_create(
+        [
+            Citation(
+                citing=keep,
+                cited_id=c.cited_id if c.cited_id != keep.pk else None,
+                cited_scheme=c.cited_scheme,
+                cited_value=c.cited_value,
+                source=c.source,
+            )
+            for c in moving
+            if c.cited_id != keep.pk
+        ],
+        ignore_conflicts=True,
+    )
+    moving.delete()
+    have = set(keep.versions.values_list("version", flat=True))
+    WorkVersion.objects.filter(work=other).exclude(version__in=have).update(work=keep)
+    have = set(keep.work_topics.values_list("topic_id", flat=True))
+    WorkTopic.objects.filter(work=other).exclude(topic_id__in=have).update(work=keep)
+
+    touched = set(
+        other.authorships.exclude(author=None).values_list("author_id", flat=True)
+    )
+    other_owner = (other.field_sources or {}).get("authorships")
+    keep_owner = keep_sources.get("authorships")
+    if not keep.authorships.exists() or (
+        other_owner
+        and may_replace("authorships", new=other_owner, current=keep_owner)
+        and provider(other_owner) != provider(keep_owner or "")
+    ):
+        touched |= set(
+            keep.authorships.exclude(author=None).values_list("author_id", flat=True)
+        )
+        keep.authorships.all().delete()
+        other.authorships.update(work=keep)
+        if other_owner:
+            keep.field_sources["authorships"] = other_owner
+    else:
+        other.authorships.all().delete()
+    keep.save()
+    Work.objects.filter(merged_into=other).update(merged_into=keep)
+    other.merged_into = keep
+    other.save(update_fields=["merged_into"])
+    return touched
+
+
+def _copy_field(keep: Work, other: Work, field_name: str) -> None:
+    if field_name in ("title", "abstract"):
+        setattr(keep, field_name, getattr(other, field_name))
+        setattr(keep, f"{field_name}_raw", getattr(other, f"{field_name}_raw"))
+    elif field_name == "published":
+        keep.published, keep.year = other.published, other.year
+    else:
+        setattr(keep, field_name, getattr(other, field_name))
+
+
+@transaction.atomic
+def author_upsert(
+    *, record: ParsedAuthor, import_run: ImportRun | None
+) -> tuple[str, set[int]]:
+    """What a source says about a person: ids, name forms, affiliations, works.
+
+    The works the person lists (ORCID) are written first, each lending the
+    person's identifiers to the matching authorship; then the person is
+    found by identifier. A person no identifier finds becomes a new Author.
+    Imports never change a display name the researcher chose.
+    """
+    source_record = SourceRecord.objects.filter(
+        source=record.source, external_id=record.external_id
+    ).first()
+    if (
+        source_record is not None
+        and source_record.author_id is not None
+        and source_record.payload_hash == record.payload_hash
+    ):
+        return UNCHANGED, set()
+    touched: set[int] = set()
+    for work in record.works:
+        _, author_ids = work_upsert(record=work, import_run=import_run)
+        touched |= author_ids
+
+    held = authors_by_identifier(record.identifiers)
+    author = next(
+        (
+            held[key]
+            for scheme in PERSON_SCHEMES
+            for key in record.identifiers
+            if key[0] == scheme and key in held
+        ),
+        None,
+    )
+    outcome = UPDATED
+    if author is None:
+        if not record.name:
+            raise ValueError(
+                f"{record.external_id}: a person with no name and no known id"
+            )
+        author = Author.objects.create(
+            display_name=display_name(record.name), name_key=name_key(record.name)
+        )
+        outcome = CREATED
+    AuthorIdentifier.objects.bulk_create(
+        [
+            AuthorIdentifier(author=author, scheme=s, value=v, source=record.source)
+            for s, v in record.identifiers
+            if s in PERSON_SCHEMES and v and (s, v) not in held
+        ],
+        ignore_conflicts=True,
+    )
+    names = [n for n in (record.name, *record.alternative_names) if n.strip()]
+    AuthorAlias.objects.bulk_create(
+        [
+            AuthorAlias(
+                author=author,
+                name=display_name(n)[:255],
+                name_key=name_key(n)[:255],
+            )
+            for n in names
+        ],
+        ignore_conflicts=True,
+    )
+    for affiliation in record.affiliations:
+        affiliation_extend(
+            author_id=author.pk,
+            institution=institution_upsert(affiliation.institution),
+            year=affiliation.start_year,
+            end_year=affiliation.end_year,
+        )
+    source_record = source_record or SourceRecord(
+        source=record.source, external_id=record.external_id
+    )
+    source_record.author = author
+    source_record.payload_hash = record.payload_hash
+    source_record.fetched_at = timezone.now()
+    source_record.import_run = import_run
+    source_record.extra = {
+        key: value
+        for key, value in (
+            ("works_count", record.works_count),
+            ("cited_by_count", record.cited_by_count),
+            ("h_index", record.h_index),
+            ("i10_index", record.i10_index),
+            ("topics", [t.name for t in record.topics][:10]),
+        )
+        if value not in (None, [])
+    }
+    source_record.save()
+    touched.add(author.pk)
+    return outcome, touched
