@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.db import models, transaction
 
 from .models import (
     Affiliation,
@@ -22,6 +22,8 @@ from .models import (
     WorkTopic,
     WorkVersion,
 )
+from .services.import_runs import import_run_retry_failures
+from .tasks import import_run_execute_task
 
 
 class WorkIdentifierInline(admin.TabularInline):
@@ -195,9 +197,10 @@ class SourceRecordAdmin(admin.ModelAdmin):
 
 class ImportFailureInline(admin.TabularInline):
     model = ImportFailure
+    fk_name = "import_run"
     extra = 0
     can_delete = False
-    readonly_fields = ["external_id", "error", "payload", "created_at"]
+    readonly_fields = ["external_id", "error", "payload", "created_at", "retried_in"]
 
 
 @admin.register(ImportRun)
@@ -212,10 +215,12 @@ class ImportRunAdmin(admin.ModelAdmin):
         "unchanged",
         "failed",
         "progress_display",
+        "rate_display",
         "created_at",
         "finished_at",
     ]
     list_filter = ["source", "status"]
+    actions = ["retry_failed"]
     search_fields = ["error", "parameters"]
     readonly_fields = [
         "source",
@@ -239,10 +244,36 @@ class ImportRunAdmin(admin.ModelAdmin):
     def progress_display(self, run: ImportRun) -> str:
         return "" if run.progress is None else f"{run.progress:.0%}"
 
+    @admin.display(description="records/s")
+    def rate_display(self, run: ImportRun) -> str:
+        return "" if run.rate is None else f"{run.rate:.1f}"
+
+    @admin.action(description="Retry the failed records of the selected runs")
+    def retry_failed(self, request, queryset):
+        for run in queryset:
+            try:
+                retry = import_run_retry_failures(run=run)
+            except ValueError as exc:
+                self.message_user(request, str(exc), level=messages.WARNING)
+                continue
+            transaction.on_commit(lambda pk=retry.pk: import_run_execute_task.delay(pk))
+            self.message_user(
+                request,
+                f"Run {retry.pk} retries the {run.failed} failed records of run {run.pk}.",
+                level=messages.SUCCESS,
+            )
+
 
 @admin.register(ImportFailure)
 class ImportFailureAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "import_run", "error", "created_at"]
-    list_select_related = ["import_run"]
+    list_display = ["external_id", "import_run", "error", "created_at", "retried_in"]
+    list_select_related = ["import_run", "retried_in"]
     search_fields = ["external_id", "error"]
-    readonly_fields = ["import_run", "external_id", "error", "payload", "created_at"]
+    readonly_fields = [
+        "import_run",
+        "external_id",
+        "error",
+        "payload",
+        "created_at",
+        "retried_in",
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 
@@ -499,6 +500,15 @@ class ImportRun(models.Model):
             return None
         return min(1.0, self.seen / self.total)
 
+    @property
+    def rate(self) -> float | None:
+        """Records a second since the run started (to its end, or now)."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        seconds = (end - self.started_at).total_seconds()
+        return self.seen / seconds if seconds > 0 else None
+
 
 class ImportFailure(models.Model):
     """A record that could not be parsed or written, kept with its error."""
@@ -510,6 +520,14 @@ class ImportFailure(models.Model):
     error = models.TextField()
     payload = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The run that tried this record again ("retry failed"), if any.
+    retried_in = models.ForeignKey(
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retried_failures",
+    )
 
     class Meta:
         ordering = ["import_run", "pk"]

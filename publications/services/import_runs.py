@@ -62,6 +62,40 @@ def import_run_resume(*, run: ImportRun) -> ImportRun:
     return run
 
 
+# Sources whose failed records can be asked for again by id: the source of
+# the retry run and its parameters for those ids. Every arXiv reader's ids
+# are arXiv ids, which the API looks up.
+RETRY_BY_ID: dict[str, tuple[str, Callable[[list[str]], dict[str, Any]]]] = {
+    arxiv.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
+    arxiv_oai.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
+    arxiv_snapshot.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
+}
+
+
+@transaction.atomic
+def import_run_retry_failures(*, run: ImportRun) -> ImportRun:
+    """A new run that tries the run's failed records again.
+
+    A run over files reads its files again: every record written before is
+    unchanged and skipped, the failed ones are parsed and written anew. A
+    live run asks the source for the failed records by id where the source
+    can look records up (``RETRY_BY_ID``), else repeats its parameters.
+    The failures are marked with the run that retried them.
+    """
+    failures = list(run.failures.filter(retried_in__isnull=True))
+    if not failures:
+        raise ValueError(f"run {run.pk} has no failed records left to retry")
+    parameters: dict[str, Any] = {**run.parameters, "retry_of": run.pk}
+    source = run.source
+    ids = [f.external_id for f in failures if f.external_id]
+    if "files" not in run.parameters and run.source in RETRY_BY_ID and ids:
+        source, make = RETRY_BY_ID[run.source]
+        parameters = {**make(sorted(set(ids))), "retry_of": run.pk}
+    retry = import_run_create(source=source, parameters=parameters)
+    run.failures.filter(pk__in=[f.pk for f in failures]).update(retried_in=retry)
+    return retry
+
+
 def import_run_execute(
     *, run_id: int, on_progress: Progress | None = None
 ) -> ImportRun | None:
