@@ -214,6 +214,19 @@ def _find_works(record: ParsedWork) -> list[Work]:
         "work"
     )
     works = sorted({i.work.pk: i.work for i in found}.values(), key=lambda w: w.pk)
+    if record.arxiv_id:
+        other_preprints = [w for w in works if w.arxiv_id not in ("", record.arxiv_id)]
+        for work in other_preprints:
+            logger.warning(
+                "Record %s:%s (arXiv %s) shares an identifier with work %s"
+                " (arXiv %s); two preprints, kept apart",
+                record.source,
+                record.external_id,
+                record.arxiv_id,
+                work.pk,
+                work.arxiv_id,
+            )
+        works = [w for w in works if w not in other_preprints]
     if len(works) < 2:
         return works
     own = [w for w in works if record.arxiv_id and w.arxiv_id == record.arxiv_id]
