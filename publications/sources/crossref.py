@@ -6,19 +6,20 @@
 does the network: one page per DOI looked up, or a cursor walk over a query
 or filter.
 
-Why a thin client over ``PoliteClient`` and not habanero: habanero's
-``Crossref.works`` sends each call with the module-level ``requests.get``
-(``request.py`` and ``Request._req`` in the 2.x releases), with no timeout
-and no session to hand it, so our interval between calls, timeout and
-bounded ``Retry-After`` cannot be put in. Its newer httpx2 releases retry
-through their own ``RetryingClient``, which gives up on a ``Retry-After``
-above 60 s, never retries a 500 and keeps no interval between calls:
-still not our rules. And its deep paging (``cursor="*"``, ``cursor_max``)
-loops in ``Request._redo_req`` and hands back the list of every page at
-the end, hiding the page boundary where our checkpoint must be saved, and
-stops on ``total-results`` rather than on Crossref's own end signal, the
-empty page. The protocol we need is a GET, a ``next-cursor`` and an error
-body: a dozen lines here.
+Why a thin client over ``PoliteClient`` and not habanero: in its
+requests-based releases habanero sends each call with the module-level
+``requests.get`` (``request.py``, ``Request._req``), with no timeout and no
+session to hand it, so our interval between calls, timeout and bounded
+``Retry-After`` cannot be put in; its newer httpx2-based releases (2.4
+recorded our fixtures) retry through their own ``RetryingClient``, which
+gives up when ``Retry-After`` asks for more than 60 s, never retries a 500
+and keeps no interval between calls: still not our rules, on a second HTTP
+stack. And its deep paging (``cursor="*"``, ``cursor_max``) loops inside
+``Request._redo_req`` and hands back every page at once, hiding the page
+boundary where our checkpoint must be saved, and it stops on
+``total-results`` rather than on Crossref's own end signal, the empty
+page. What we need is a GET, a ``next-cursor`` and Crossref's error body:
+a few lines here.
 
 Choices a reader may question:
 
@@ -63,6 +64,11 @@ Choices a reader may question:
   ``is-preprint-of``, ``has-version``, ``is-version-of``,
   ``is-identical-to``) by an arXiv id or arXiv DOI, else from an
   ``alternative-id`` written "arXiv:...".
+- **Errors.** A body whose ``status`` is not "ok" (``validation-failure``,
+  ``resource-failure``: a list of ``{type, value, message}``) or that is not
+  JSON (the 404 for an unknown DOI is ``text/plain`` "Resource not found.")
+  is a SourceError carrying Crossref's words. In a DOI look-up the 404 is
+  that DOI's ParseFailure instead, and the run goes on.
 - **Links.** ``abs_url`` is the publisher's landing page
   (``resource.primary.URL``); the ``URL`` field, which is only the DOI's
   resolver link, is the fallback.
@@ -230,7 +236,7 @@ def parse_work(item: Any) -> ParsedWork | ParseFailure:
 
 
 def _parse_work(item: dict[str, Any], doi: str) -> ParsedWork:
-    title_raw, title = _title(item, doi)
+    title_raw, title = _title(item)
     abstract_raw = _string(item.get("abstract"))
     arxiv_id = arxiv_id_from_work(item, doi)
     fields: dict[str, Any] = {
@@ -259,7 +265,7 @@ def _parse_work(item: dict[str, Any], doi: str) -> ParsedWork:
     return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
 
 
-def _title(item: dict[str, Any], doi: str) -> tuple[str, str]:
+def _title(item: dict[str, Any]) -> tuple[str, str]:
     title_raw = _first(item.get("title"))
     title = markup_to_text(title_raw)
     if not title:
