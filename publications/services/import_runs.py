@@ -30,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from publications.models import ImportRun
-from publications.sources import arxiv, arxiv_oai, arxiv_snapshot
+from publications.sources import arxiv, arxiv_oai, arxiv_snapshot, crossref
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
 from .ingest import works_ingest
@@ -69,6 +69,7 @@ RETRY_BY_ID: dict[str, tuple[str, Callable[[list[str]], dict[str, Any]]]] = {
     arxiv.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
     arxiv_oai.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
     arxiv_snapshot.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
+    crossref.SOURCE: (crossref.SOURCE, lambda ids: {"dois": ids}),
 }
 
 
@@ -296,9 +297,31 @@ def arxiv_oai_incremental_create(*, today: date | None = None) -> ImportRun:
     return import_run_create(source=arxiv_oai.SOURCE, parameters=parameters)
 
 
+def _source_pages(module: Any, live_keys: tuple[str, ...]) -> Reader:
+    """The reader of a source whose live pages carry their own checkpoint.
+
+    A run over files reads saved responses with the module's ``parse``; a
+    live run calls its ``fetch_pages`` with the run's parameters named in
+    ``live_keys``, from the saved checkpoint, which names the next page.
+    """
+
+    def read(run: ImportRun) -> Iterator[FeedPage]:
+        params = run.parameters
+        if "files" in params:
+            yield from _file_pages(run, params["files"], module.parse)
+            return
+        kwargs = {key: params[key] for key in live_keys if key in params}
+        yield from module.fetch_pages(**kwargs, checkpoint=run.checkpoint or None)
+
+    return read
+
+
 READERS: dict[str, Reader] = {
     arxiv.SOURCE: _arxiv_pages,
     arxiv_snapshot.SOURCE: _snapshot_pages,
     arxiv_oai.SOURCE: _oai_pages,
+    crossref.SOURCE: _source_pages(
+        crossref, ("dois", "query", "filter", "rows", "max_results")
+    ),
 }
 SOURCES = tuple(READERS)

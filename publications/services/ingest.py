@@ -258,7 +258,10 @@ def _record_values(record: ParsedWork) -> dict[str, Any]:
     return {
         "title": (record.title, record.title_raw),
         "abstract": (record.abstract, record.abstract_raw),
-        "work_type": record.work_type,
+        # A type we do not list ("reference-entry", "monograph") is "other".
+        "work_type": record.work_type
+        if record.work_type in Work.Type.values
+        else Work.Type.OTHER,
         "published": record.published,
         "updated": record.updated,
         "venue": venue,

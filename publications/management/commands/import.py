@@ -8,6 +8,12 @@ snapshots (plain or gzipped) in pages of --page-size lines.
 harvests OAI-PMH ListRecords (arXivRaw), or ``--file PATH...`` reads saved
 ListRecords responses, one page a file.
 
+``manage.py import crossref --doi DOI... | --search TEXT [--filter F]``,
+``openalex --work ID... | --author A... | --search TEXT | --filter F``,
+``orcid --orcid ID...`` and ``semanticscholar --work ID... | --author ID |
+--search TEXT`` fetch live; each also reads ``--file PATH...``, saved
+responses in the exact format the API returns.
+
 Creates an ImportRun and executes it with a progress bar: inline by default
 (the same service the Celery task calls), or through the worker with
 ``--async``, polling the run for progress. ``--resume RUN_ID`` continues a
@@ -40,6 +46,27 @@ FINISHED = {
 }
 
 
+def _crossref(options) -> dict:
+    if options["file"]:
+        return {"files": options["file"]}
+    if options["doi"]:
+        return {"dois": options["doi"]}
+    if options["search"] or options["filter"]:
+        return {
+            "query": options["search"] or "",
+            "filter": options["filter"] or "",
+            "rows": options["page_size"] or 100,
+            "max_results": options["max_results"],
+        }
+    raise CommandError("crossref: give --doi, --search, --filter or --file")
+
+
+# Sources whose runs take their parameters straight from the options.
+LIVE_PARAMETERS = {
+    "crossref": _crossref,
+}
+
+
 class Command(BaseCommand):
     help = "Import works from a source, live or from saved responses."
 
@@ -55,6 +82,27 @@ class Command(BaseCommand):
         )
         what.add_argument(
             "--resume", type=int, metavar="RUN_ID", help="resume a failed run"
+        )
+        what.add_argument(
+            "--search", help="openalex, crossref, semanticscholar: a free-text search"
+        )
+        what.add_argument("--doi", nargs="+", help="crossref: look these DOIs up")
+        what.add_argument(
+            "--orcid", nargs="+", help="orcid: these researchers' records"
+        )
+        what.add_argument(
+            "--work",
+            nargs="+",
+            help="openalex: works by id (W..., doi:..); semanticscholar: papers"
+            " (S2 id, DOI:..., ARXIV:...) with their citations and references",
+        )
+        what.add_argument(
+            "--author",
+            help="openalex: an author (A...) and their works;"
+            " semanticscholar: an author id and their papers",
+        )
+        parser.add_argument(
+            "--filter", help="openalex, crossref: the API's filter expression"
         )
         parser.add_argument(
             "--from",
@@ -87,9 +135,7 @@ class Command(BaseCommand):
         # Saved API responses count files; snapshot files hold millions of
         # lines and count records, with no total (see _snapshot_pages).
         unit = (
-            "file"
-            if "files" in run.parameters and run.source in ("arxiv", OAI)
-            else "record"
+            "file" if "files" in run.parameters and run.source != SNAPSHOT else "record"
         )
         bar = tqdm(total=run.total, unit=unit, disable=options["verbosity"] == 0)
 
@@ -152,6 +198,10 @@ class Command(BaseCommand):
                 if options[option]
             }
             return import_run_create(source=source, parameters=parameters)
+        if source in LIVE_PARAMETERS:
+            return import_run_create(
+                source=source, parameters=LIVE_PARAMETERS[source](options)
+            )
         if options["from_date"] or options["until"] or options["set_spec"]:
             raise CommandError("--from, --until and --set are for arxiv-oai")
         if not (options["query"] or options["id_list"] or options["file"]):
