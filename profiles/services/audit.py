@@ -23,6 +23,7 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    undoes: AuditLog | None = None,
 ) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -34,4 +35,5 @@ def audit_record(
         before=before or {},
         after=after or {},
         reason=reason,
+        undoes=undoes,
     )
