@@ -30,7 +30,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from publications.models import ImportRun
-from publications.sources import arxiv, arxiv_oai, arxiv_snapshot, crossref
+from publications.sources import (
+    arxiv,
+    arxiv_oai,
+    arxiv_snapshot,
+    crossref,
+    openalex,
+    orcid,
+)
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
 from .ingest import works_ingest
@@ -70,6 +77,8 @@ RETRY_BY_ID: dict[str, tuple[str, Callable[[list[str]], dict[str, Any]]]] = {
     arxiv_oai.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
     arxiv_snapshot.SOURCE: (arxiv.SOURCE, lambda ids: {"id_list": ",".join(ids)}),
     crossref.SOURCE: (crossref.SOURCE, lambda ids: {"dois": ids}),
+    openalex.SOURCE: (openalex.SOURCE, lambda ids: {"entity": "works", "ids": ids}),
+    orcid.SOURCE: (orcid.SOURCE, lambda ids: {"orcids": ids}),
 }
 
 
@@ -316,6 +325,53 @@ def _source_pages(module: Any, live_keys: tuple[str, ...]) -> Reader:
     return read
 
 
+def openalex_phases(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAlex walks a run's parameters ask for, in order.
+
+    ``author``: the author record, then their works. ``works`` (ids): the
+    works, then, with ``citations``, for each the works citing it and the
+    works it cites, as full records, so its citation network is complete.
+    Otherwise one look-up (``ids``) or one walk (``filter``/``search``).
+    """
+    common = {k: params[k] for k in ("per_page", "max_results") if k in params}
+    if params.get("author"):
+        author = params["author"]
+        return [
+            {"entity": "authors", "ids": [author]},
+            {
+                "entity": "works",
+                "filter": openalex.author_works_filter(author),
+                **common,
+            },
+        ]
+    if params.get("works"):
+        phases = [{"entity": "works", "ids": list(params["works"])}]
+        if params.get("citations"):
+            for work in params["works"]:
+                phases.append({"filter": openalex.cites_filter(work), **common})
+                phases.append({"filter": openalex.cited_by_filter(work), **common})
+        return phases
+    keys = ("entity", "filter", "search", "ids")
+    return [{**{k: params[k] for k in keys if params.get(k)}, **common}]
+
+
+def _openalex_pages(run: ImportRun) -> Iterator[FeedPage]:
+    """OpenAlex pages, phase by phase; the checkpoint names the phase too."""
+    params = run.parameters
+    if "files" in params:
+        yield from _file_pages(run, params["files"], openalex.parse)
+        return
+    phases = openalex_phases(params)
+    start = run.checkpoint.get("phase", 0)
+    inner = run.checkpoint.get("inner") or None
+    for index in range(start, len(phases)):
+        for page in openalex.fetch_pages(
+            **phases[index], checkpoint=inner if index == start else None
+        ):
+            page.checkpoint = {"phase": index, "inner": page.checkpoint}
+            yield page
+
+
 READERS: dict[str, Reader] = {
     arxiv.SOURCE: _arxiv_pages,
     arxiv_snapshot.SOURCE: _snapshot_pages,
@@ -323,5 +379,7 @@ READERS: dict[str, Reader] = {
     crossref.SOURCE: _source_pages(
         crossref, ("dois", "query", "filter", "rows", "max_results")
     ),
+    openalex.SOURCE: _openalex_pages,
+    orcid.SOURCE: _source_pages(orcid, ("orcids",)),
 }
 SOURCES = tuple(READERS)

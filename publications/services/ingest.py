@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -809,7 +809,10 @@ def author_upsert(
     ):
         return UNCHANGED, set()
     touched: set[int] = set()
-    for work in record.works:
+    # The person is new when no Author held their ids before this record
+    # (their works, written first, may make one).
+    known_before = bool(authors_by_identifier(record.identifiers))
+    for work in _works_with_a_name(record):
         _, author_ids = work_upsert(record=work, import_run=import_run)
         touched |= author_ids
 
@@ -823,7 +826,7 @@ def author_upsert(
         ),
         None,
     )
-    outcome = UPDATED
+    outcome = UPDATED if known_before else CREATED
     if author is None:
         if not record.name:
             raise ValueError(
@@ -832,7 +835,6 @@ def author_upsert(
         author = Author.objects.create(
             display_name=display_name(record.name), name_key=name_key(record.name)
         )
-        outcome = CREATED
     AuthorIdentifier.objects.bulk_create(
         [
             AuthorIdentifier(author=author, scheme=s, value=v, source=record.source)
@@ -881,3 +883,26 @@ def author_upsert(
     source_record.save()
     touched.add(author.pk)
     return outcome, touched
+
+
+def _works_with_a_name(record: ParsedAuthor) -> list[ParsedWork]:
+    """The person's works, their authorship named as we know the person.
+
+    A source that hides the person's name (a private ORCID name, a works
+    list without the person) gives nameless authorships: the works are then
+    written with the name of the Author the person's iD finds, or without
+    that authorship when nobody holds the iD, never as a nameless Author.
+    """
+    if record.name:
+        return list(record.works)
+    held = authors_by_identifier(record.identifiers)
+    known = next(iter(held.values()), None)
+    works = []
+    for work in record.works:
+        named = tuple(
+            replace(a, name=known.display_name, raw_name=known.display_name)
+            for a in work.authorships
+            if known is not None
+        )
+        works.append(replace(work, authorships=named))
+    return works

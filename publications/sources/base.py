@@ -224,7 +224,7 @@ def normalise_doi(value: str | None) -> str:
 def arxiv_id_from_doi(doi: str) -> str:
     """The arXiv id behind an arXiv-minted DOI (10.48550/arXiv.2101.00001)."""
     match = _ARXIV_DOI.match(doi.lower())
-    return match.group(1) if match else ""
+    return _ARXIV_VERSION.sub("", match.group(1)) if match else ""
 
 
 def normalise_arxiv_id(value: str | None) -> str:

@@ -4,6 +4,7 @@ same records either way, and runs that survive faults at the HTTP layer."""
 
 from __future__ import annotations
 
+import json
 import re
 from io import StringIO
 from pathlib import Path
@@ -12,9 +13,16 @@ import pytest
 import requests
 import responses
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from publications.models import ImportRun, SourceRecord, Work
+from publications.models import (
+    Author,
+    AuthorIdentifier,
+    Citation,
+    ImportRun,
+    SourceRecord,
+    Work,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +92,145 @@ def test_crossref_live_survives_a_503_and_a_reset_connection():
 
     assert "1 created" in output
     assert Work.objects.filter(doi=PLOS_DOI).count() == 1
+
+
+SNOWBALL = FIXTURES / "openalex/openalexPro/extracted_body"
+KEY_PAPERS = SNOWBALL / "oa_snowball__01.json"
+CITING = SNOWBALL / "oa_snowball__03.json"
+REFERENCED = SNOWBALL / "oa_snowball__05.json"
+OPENALEX_WORKS = "https://api.openalex.org/works"
+
+
+def openalex_ids(path: Path) -> list[str]:
+    return [
+        w["id"].rsplit("/", 1)[-1] for w in json.loads(path.read_bytes())["results"]
+    ]
+
+
+def test_openalex_snowball_from_files_is_one_citation_network():
+    output = run_command(
+        "openalex", "--file", str(KEY_PAPERS), str(CITING), str(REFERENCED)
+    )
+
+    # One referenced work has no title at OpenAlex: kept as a failure.
+    assert re.search(r"45 seen, 44 created, 0 updated, 0 unchanged, 1 failed", output)
+    assert "W2963341956: record has no title" in output
+    key = Work.objects.get(
+        identifiers__scheme="openalex", identifiers__value="W3045921891"
+    )
+    # Its arXiv DOI is its arXiv id.
+    assert (key.arxiv_id, key.doi) == ("2007.14454", "")
+    key_refs = json.loads(KEY_PAPERS.read_bytes())["results"][1]["referenced_works"]
+    assert key.outgoing_citations.count() == len(key_refs)
+    written = Work.objects.filter(
+        identifiers__scheme="openalex",
+        identifiers__value__in=[r.rsplit("/", 1)[-1] for r in key_refs],
+    )
+    resolved = key.outgoing_citations.exclude(cited=None)
+    assert set(resolved.values_list("cited", flat=True)) == set(
+        written.values_list("pk", flat=True)
+    )
+    assert resolved.count() == 33  # of 37: one has no title, three are not here
+    # The citing works point at the key papers.
+    citing = Citation.objects.filter(
+        cited__in=Work.objects.filter(
+            identifiers__scheme="openalex",
+            identifiers__value__in=openalex_ids(KEY_PAPERS),
+        )
+    )
+    assert set(citing.values_list("citing__identifiers__value", flat=True)) >= set(
+        openalex_ids(CITING)
+    )
+
+
+def test_openalex_files_twice_changes_nothing():
+    run_command("openalex", "--file", str(KEY_PAPERS), str(CITING))
+    before = (Work.objects.count(), Citation.objects.count(), Author.objects.count())
+
+    output = run_command("openalex", "--file", str(KEY_PAPERS), str(CITING))
+
+    assert re.search(r"7 seen, 0 created, 0 updated, 7 unchanged", output)
+    assert (Work.objects.count(), Citation.objects.count(), Author.objects.count()) == (
+        before
+    )
+
+
+def test_openalex_live_walk_gives_the_records_of_the_file():
+    run_command("openalex", "--file", str(CITING))
+    from_file = works_snapshot()
+    Work.objects.all().delete()
+    SourceRecord.objects.all().delete()
+
+    with responses.RequestsMock() as api:
+        api.get(OPENALEX_WORKS, body=CITING.read_bytes())
+        output = run_command(
+            "openalex",
+            "--filter",
+            "cites:W3046863325|W3045921891",
+            "--max-results",
+            "5",
+        )
+        assert "cursor=%2A" in api.calls[0].request.url
+        assert "mailto=" in api.calls[0].request.url
+
+    assert "5 created" in output
+    assert works_snapshot() == from_file
+
+
+def test_openalex_run_cut_by_a_truncated_body_resumes_to_the_same_records():
+    run_command("openalex", "--file", str(CITING))
+    clean = works_snapshot()
+    Work.objects.all().delete()
+    SourceRecord.objects.all().delete()
+
+    with responses.RequestsMock() as api:
+        api.get(OPENALEX_WORKS, status=503, headers={"Retry-After": "0"})
+        api.get(OPENALEX_WORKS, body=CITING.read_bytes()[:5000])  # cut short
+        with pytest.raises(CommandError, match="failed"):
+            run_command("openalex", "--filter", "cites:W3046863325|W3045921891")
+    run = ImportRun.objects.get(source="openalex", status=ImportRun.Status.FAILED)
+    assert Work.objects.count() == 0
+
+    with responses.RequestsMock() as api:
+        api.get(OPENALEX_WORKS, body=CITING.read_bytes())
+        api.get(
+            OPENALEX_WORKS,
+            body=(SNOWBALL / "pro_snowball__04.json").read_bytes(),  # the last page
+        )
+        run_command("openalex", "--resume", str(run.pk))
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert works_snapshot() == clean
+    assert Work.objects.count() == 5
+
+
+ORCID_DIR = FIXTURES / "orcid_api"
+
+
+def test_orcid_record_from_file_names_the_person_with_works_and_employers():
+    path = ORCID_DIR / "v2.1_record_0000-0002-8612-8827.json"
+    run_command("orcid", "--file", str(path))
+
+    identifier = AuthorIdentifier.objects.get(
+        scheme="orcid", value="0000-0002-8612-8827"
+    )
+    author = identifier.author
+    assert author.display_name
+    works = Work.objects.filter(authorships__author=author)
+    assert works.exists()
+    assert all(w.field_sources.get("authorships") == "orcid" for w in works)
+
+
+def test_orcid_live_by_id():
+    path = ORCID_DIR / "v2.1_record_0000-0002-8612-8827.json"
+    with responses.RequestsMock() as api:
+        api.get(
+            f"{settings.ORCID_API_URL}/0000-0002-8612-8827/record",
+            body=path.read_bytes(),
+        )
+        output = run_command("orcid", "--orcid", "0000-0002-8612-8827")
+        assert api.calls[0].request.headers["Accept"] == "application/json"
+
+    assert "1 seen, 1 created" in output
+    assert AuthorIdentifier.objects.filter(value="0000-0002-8612-8827").exists()

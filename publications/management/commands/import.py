@@ -61,9 +61,39 @@ def _crossref(options) -> dict:
     raise CommandError("crossref: give --doi, --search, --filter or --file")
 
 
+def _openalex(options) -> dict:
+    if options["file"]:
+        return {"files": options["file"]}
+    common = {"per_page": options["page_size"] or 200}
+    if options["max_results"]:
+        common["max_results"] = options["max_results"]
+    if options["author"]:
+        return {"author": options["author"], **common}
+    if options["work"]:
+        return {"works": options["work"], "citations": options["citations"], **common}
+    if options["search"] or options["filter"]:
+        return {
+            "entity": options["entity"],
+            "search": options["search"] or "",
+            "filter": options["filter"] or "",
+            **common,
+        }
+    raise CommandError("openalex: give --work, --author, --search, --filter or --file")
+
+
+def _orcid(options) -> dict:
+    if options["file"]:
+        return {"files": options["file"]}
+    if options["orcid"]:
+        return {"orcids": options["orcid"]}
+    raise CommandError("orcid: give --orcid ID... or --file")
+
+
 # Sources whose runs take their parameters straight from the options.
 LIVE_PARAMETERS = {
     "crossref": _crossref,
+    "openalex": _openalex,
+    "orcid": _orcid,
 }
 
 
@@ -103,6 +133,17 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--filter", help="openalex, crossref: the API's filter expression"
+        )
+        parser.add_argument(
+            "--entity",
+            choices=["works", "authors"],
+            default="works",
+            help="openalex --search/--filter: what to walk (default: works)",
+        )
+        parser.add_argument(
+            "--citations",
+            action="store_true",
+            help="openalex --work: also the works citing it and the works it cites",
         )
         parser.add_argument(
             "--from",
