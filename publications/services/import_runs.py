@@ -37,6 +37,7 @@ from publications.sources import (
     crossref,
     openalex,
     orcid,
+    semanticscholar,
 )
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
@@ -79,6 +80,14 @@ RETRY_BY_ID: dict[str, tuple[str, Callable[[list[str]], dict[str, Any]]]] = {
     crossref.SOURCE: (crossref.SOURCE, lambda ids: {"dois": ids}),
     openalex.SOURCE: (openalex.SOURCE, lambda ids: {"entity": "works", "ids": ids}),
     orcid.SOURCE: (orcid.SOURCE, lambda ids: {"orcids": ids}),
+    semanticscholar.SOURCE: (
+        semanticscholar.SOURCE,
+        lambda ids: {
+            "paper_ids": ids,
+            "with_citations": False,
+            "with_references": False,
+        },
+    ),
 }
 
 
@@ -381,5 +390,17 @@ READERS: dict[str, Reader] = {
     ),
     openalex.SOURCE: _openalex_pages,
     orcid.SOURCE: _source_pages(orcid, ("orcids",)),
+    semanticscholar.SOURCE: _source_pages(
+        semanticscholar,
+        (
+            "paper_ids",
+            "with_citations",
+            "with_references",
+            "author_id",
+            "query",
+            "limit",
+            "max_results",
+        ),
+    ),
 }
 SOURCES = tuple(READERS)

@@ -236,7 +236,8 @@ def parse_references(
         raise ValueError("the citing paper needs its Semantic Scholar paperId")
     body = _load(data)
     page = _parse_body(body)
-    items = body.get("data") if isinstance(body, dict) else None
+    # An empty page comes without "data" ({"total": 0, "offset": 0}).
+    items = body.get("data", []) if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise SourceError("Semantic Scholar references page has no list of data")
     keys: list[Identifier] = []

@@ -234,3 +234,58 @@ def test_orcid_live_by_id():
 
     assert "1 seen, 1 created" in output
     assert AuthorIdentifier.objects.filter(value="0000-0002-8612-8827").exists()
+
+
+S2 = FIXTURES / "semanticscholar/danielnsilva_semanticscholar"
+S2_REFERENCES = S2 / "extracted_body/test_get_paper_references__01.json"
+
+
+def test_semanticscholar_paper_with_embedded_citations_from_file():
+    output = run_command("semanticscholar", "--file", str(S2 / "data/Paper.json"))
+
+    paper = json.loads((S2 / "data/Paper.json").read_bytes())
+    work = Work.objects.get(
+        identifiers__scheme="s2", identifiers__value=paper["paperId"]
+    )
+    assert "failed" in output
+    # Its references and the works citing it are written and linked to it.
+    assert work.outgoing_citations.exclude(cited=None).count() > 0
+    assert work.incoming_citations.count() > 0
+    assert work.citation_count == paper["citationCount"]
+
+
+def test_semanticscholar_live_paper_walks_its_citations_and_references():
+    # The paper's own answer is its entry in a real batch answer.
+    batch = json.loads(
+        (S2 / "extracted_body/test_get_papers_not_found_warning__00.json").read_bytes()
+    )
+    paper = next(p for p in batch if p)
+    base = settings.SEMANTIC_SCHOLAR_API_URL
+    with responses.RequestsMock() as api:
+        api.get(f"{base}/paper/{paper['paperId']}", json=paper)
+        api.get(
+            f"{base}/paper/{paper['paperId']}/citations",
+            body=(
+                S2 / "extracted_body/test_empty_paginated_results__00.json"
+            ).read_bytes(),
+        )
+        api.get(
+            f"{base}/paper/{paper['paperId']}/references",
+            body=(
+                S2 / "extracted_body/test_empty_paginated_results__00.json"
+            ).read_bytes(),
+        )
+        output = run_command("semanticscholar", "--work", paper["paperId"])
+        assert [
+            c.request.path_url.split("?")[0].rsplit("/", 1)[-1] for c in api.calls
+        ] == [
+            paper["paperId"],
+            "citations",
+            "references",
+        ]
+
+    assert "1 created" in output
+    work = Work.objects.get(
+        identifiers__scheme="s2", identifiers__value=paper["paperId"]
+    )
+    assert work.title == paper["title"]

@@ -89,11 +89,27 @@ def _orcid(options) -> dict:
     raise CommandError("orcid: give --orcid ID... or --file")
 
 
+def _semanticscholar(options) -> dict:
+    if options["file"]:
+        return {"files": options["file"]}
+    common = {"limit": options["page_size"] or 100}
+    if options["max_results"]:
+        common["max_results"] = options["max_results"]
+    if options["work"]:
+        return {"paper_ids": options["work"], **common}
+    if options["author"]:
+        return {"author_id": options["author"], **common}
+    if options["search"]:
+        return {"query": options["search"], **common}
+    raise CommandError("semanticscholar: give --work, --author, --search or --file")
+
+
 # Sources whose runs take their parameters straight from the options.
 LIVE_PARAMETERS = {
     "crossref": _crossref,
     "openalex": _openalex,
     "orcid": _orcid,
+    "semanticscholar": _semanticscholar,
 }
 
 
