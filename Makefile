@@ -9,6 +9,16 @@ UV := python3 -m uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 DEMO_FILES := $(sort $(wildcard tests/fixtures/arxiv_api/*.xml tests/fixtures/arxiv_api/more/*.xml tests/fixtures/arxiv_api/recorded/*.json))
+# Beside arXiv: the journal versions of three arXiv papers (Crossref-shaped,
+# constructed from the arXiv records: see its README), real Crossref look-ups,
+# a real OpenAlex citation network (two papers, the works citing them and the
+# works they cite), an OpenAlex search page and real ORCID records.
+DEMO_CROSSREF := $(sort $(wildcard tests/fixtures/demo/constructed/crossref_*.json)) \
+	tests/fixtures/crossref/habanero/test_works_with_one_id.0.body.json \
+	tests/fixtures/crossref/habanero/test_works_query.0.body.json
+DEMO_OPENALEX := $(addprefix tests/fixtures/openalex/openalexPro/extracted_body/,oa_snowball__01.json oa_snowball__03.json oa_snowball__05.json) \
+	tests/fixtures/openalex/works_search_page.json
+DEMO_ORCID := $(addprefix tests/fixtures/orcid_api/,v2.1_record_0000-0001-7935-7720.json v2.1_record_0000-0002-8612-8827.json v2.1_record_0000-0003-3397-9895.json)
 
 .PHONY: run test install demo migrate lint fmt migrations-check bench clean
 
@@ -24,6 +34,9 @@ migrate: install
 
 demo: migrate
 	$(PYTHON) manage.py import arxiv --file $(DEMO_FILES)
+	$(PYTHON) manage.py import crossref --file $(DEMO_CROSSREF)
+	$(PYTHON) manage.py import openalex --file $(DEMO_OPENALEX)
+	$(PYTHON) manage.py import orcid --file $(DEMO_ORCID)
 	$(PYTHON) manage.py institution_domains tests/fixtures/demo/institution_domains.json
 	$(PYTHON) manage.py similarities
 

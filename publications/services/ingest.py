@@ -830,7 +830,8 @@ def author_upsert(
     if author is None:
         if not record.name:
             raise ValueError(
-                f"{record.external_id}: a person with no name and no known id"
+                f"{record.external_id}: the source shows no name for this person"
+                " and no record holds their ids: nothing to attach their works to"
             )
         author = Author.objects.create(
             display_name=display_name(record.name), name_key=name_key(record.name)
