@@ -140,7 +140,7 @@ def slice_picture(graph_slice: Slice) -> Picture:
         )
         x, y = positions[node.id]
         shapes.append(
-            _shape(
+            node_shape(
                 node.kind,
                 x,
                 y,
@@ -154,7 +154,7 @@ def slice_picture(graph_slice: Slice) -> Picture:
             )
         )
     lines = [
-        _line(
+        edge_line(
             edge.kind,
             *positions[edge.source],
             *positions[edge.target],
@@ -166,11 +166,11 @@ def slice_picture(graph_slice: Slice) -> Picture:
     kinds = {node.kind for node in graph_slice.nodes}
     edge_kinds = {edge.kind for edge in graph_slice.edges}
     legend = [
-        LegendEntry(text=text, shape=_shape(kind, 12, 8, 6))
+        LegendEntry(text=text, shape=node_shape(kind, 12, 8, 6))
         for kind, (_, _, text) in NODE_STYLES.items()
         if kind in kinds
     ] + [
-        LegendEntry(text=text, line=_line(kind, 1, 8, 23, 8, weight=2))
+        LegendEntry(text=text, line=edge_line(kind, 1, 8, 23, 8, weight=2))
         for kind, (_, _, text) in EDGE_STYLES.items()
         if kind in edge_kinds
     ]
@@ -198,7 +198,7 @@ def slice_picture(graph_slice: Slice) -> Picture:
     )
 
 
-def _shape(
+def node_shape(
     kind: str,
     cx: float,
     cy: float,
@@ -208,8 +208,11 @@ def _shape(
     title: str = "",
     label: str = "",
     toward: tuple[float, float] | None = None,
+    styles: dict[str, tuple[str, str, str]] = NODE_STYLES,
 ) -> Shape:
-    shape, fill, _ = NODE_STYLES[kind]
+    """A node of ``kind`` centred on (cx, cy), its label placed away from
+    ``toward``; ``styles`` maps kinds to (shape, fill, legend text)."""
+    shape, fill, _ = styles[kind]
     if shape == "diamond":
         r *= 1.2  # a diamond looks smaller than a circle of the same radius
         points = [(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)]
@@ -262,7 +265,7 @@ def _label_place(
     return round(cx, 1), round(cy + r + 14, 1), "middle"
 
 
-def _line(
+def edge_line(
     kind: str,
     x1: float,
     y1: float,
@@ -271,8 +274,11 @@ def _line(
     *,
     weight: int,
     title: str = "",
+    styles: dict[str, tuple[str, str, str]] = EDGE_STYLES,
 ) -> Line:
-    stroke, dash, _ = EDGE_STYLES[kind]
+    """A line of ``kind``, wider for a heavier ``weight``; ``styles`` maps
+    kinds to (stroke, dash pattern, legend text)."""
+    stroke, dash, _ = styles[kind]
     return Line(
         kind=kind,
         x1=x1,

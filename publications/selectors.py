@@ -11,6 +11,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from publications.arxiv_taxonomy import group_name
+from publications.citation_network import CitationNetwork, citation_network
 from publications.citations import Citations, work_citations
 from publications.models import (
     Affiliation,
@@ -51,6 +52,7 @@ class WorkPage:
     authorships: list[Authorship]
     topics: list[WorkTopic]
     citations: Citations
+    citation_network: CitationNetwork
 
 
 def work_merged_into(*, work_id: int) -> Work | None:
@@ -69,10 +71,13 @@ def work_merged_into(*, work_id: int) -> Work | None:
 
 
 def work_page(*, work_id: int) -> WorkPage:
-    """The paper page: the work, its authors, topics, versions and citations.
+    """The paper page: the work, its authors, topics, versions, how to cite
+    it and its citation network.
 
-    Expect 4 queries: the work, its authorships with authors, its topics,
-    its versions.
+    Expect 8 queries: the work, its authorships with authors, its topics,
+    its versions, then the citation network's 4 (counts, citing works,
+    references, their authors; 3 when it lists no work in BZPEER: see
+    publications.citation_network).
     """
     work = (
         Work.objects.filter(pk=work_id)
@@ -106,6 +111,7 @@ def work_page(*, work_id: int) -> WorkPage:
         authorships=authorships,
         topics=list(work.work_topics.all()),
         citations=citations,
+        citation_network=citation_network(work=work),
     )
 
 

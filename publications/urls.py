@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("works/<int:work_id>/", views.work_detail, name="work_detail"),
+    path(
+        "works/<int:work_id>/citations/",
+        views.work_citations,
+        name="work_citations",
+    ),
     # <str:code>: arXiv codes hold dots and hyphens (cond-mat.stat-mech, hep-th).
     path("topics/<slug:scheme>/<str:code>/", views.topic_detail, name="topic_detail"),
     path(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from publications import selectors
+from publications.citation_network import work_citations_page
 
 
 @require_GET
@@ -29,6 +31,24 @@ def work_detail(request, work_id: int):
         return redirect(selectors.work_merged_into(work_id=work_id), permanent=True)
     return render(
         request, "publications/work_detail.html", {"page": page, "work": page.work}
+    )
+
+
+@require_GET
+def work_citations(request, work_id: int):
+    """Every work that cites this one and every reference, paginated."""
+    page = work_citations_page(
+        work_id=work_id,
+        citing_page=request.GET.get("citing_page"),
+        references_page=request.GET.get("references_page"),
+    )
+    if page.work.merged_into_id is not None:
+        kept = selectors.work_merged_into(work_id=work_id)
+        return redirect(
+            reverse("publications:work_citations", args=[kept.pk]), permanent=True
+        )
+    return render(
+        request, "publications/work_citations.html", {"page": page, "work": page.work}
     )
 
 
