@@ -289,3 +289,32 @@ def test_semanticscholar_live_paper_walks_its_citations_and_references():
         identifiers__scheme="s2", identifiers__value=paper["paperId"]
     )
     assert work.title == paper["title"]
+
+
+def test_demo_journal_versions_join_their_arxiv_preprints():
+    """The demo's Crossref records (constructed, see their README) and the
+    real arXiv feed end as one work each, fields from the stronger source."""
+    run_command("arxiv", "--file", str(FIXTURES / "arxiv_api/au_del_maestro_2016.xml"))
+    works_before = Work.objects.count()
+
+    run_command(
+        "crossref",
+        "--file",
+        *map(str, sorted((FIXTURES / "demo/constructed").glob("crossref_*.json"))),
+    )
+
+    assert Work.objects.count() == works_before
+    work = Work.objects.get(arxiv_id="1005.5383")
+    assert (work.venue, work.volume, work.pages) == (
+        "Physical Review B",
+        "82",
+        "060515",
+    )
+    assert work.field_sources["venue"] == "crossref"
+    assert work.field_sources["abstract"] == "arxiv"
+    assert set(work.source_records.values_list("source", flat=True)) == {
+        "arxiv",
+        "crossref",
+    }
+    # Crossref's "A. Del Maestro" lends nothing new; the arXiv list stays.
+    assert work.field_sources["authorships"] == "arxiv"
