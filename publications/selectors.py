@@ -201,6 +201,8 @@ class TopicPage:
     topic: Topic
     # The arXiv group of the category ("Physics" for hep-th); "" for other schemes.
     group: str
+    # Broader topics, broadest first (OpenAlex: domain, field, subfield).
+    ancestors: list[Topic]
     works: Page
     sort: str
     sorts: dict[str, str]
@@ -215,9 +217,18 @@ def topic_page(
     Expect 5 queries: the topic, the works count, one page of works, their
     authorships with authors, the top authors.
     """
-    topic = Topic.objects.filter(scheme=scheme, code=code).first()
+    topic = (
+        Topic.objects.filter(scheme=scheme, code=code)
+        .select_related("parent__parent__parent")
+        .first()
+    )
     if topic is None:
         raise Http404("No such topic")
+    ancestors = []
+    parent = topic.parent
+    while parent is not None and len(ancestors) < 3:
+        ancestors.insert(0, parent)
+        parent = parent.parent if len(ancestors) < 3 else None
     if sort not in TOPIC_WORK_SORTS:
         sort = DEFAULT_TOPIC_SORT
     # No DISTINCT needed: a work has a topic once (work_topic_unique).
@@ -229,6 +240,7 @@ def topic_page(
     return TopicPage(
         topic=topic,
         group=group_name(topic.code) if topic.scheme == Topic.Scheme.ARXIV else "",
+        ancestors=ancestors,
         works=Paginator(works, WORKS_PER_PAGE).get_page(page_number),
         sort=sort,
         sorts={key: label for key, (label, _) in TOPIC_WORK_SORTS.items()},

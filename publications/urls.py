@@ -13,8 +13,9 @@ urlpatterns = [
         views.work_citations,
         name="work_citations",
     ),
-    # <str:code>: arXiv codes hold dots and hyphens (cond-mat.stat-mech, hep-th).
-    path("topics/<slug:scheme>/<str:code>/", views.topic_detail, name="topic_detail"),
+    # <path:code>: arXiv codes hold dots and hyphens (cond-mat.stat-mech,
+    # hep-th), OpenAlex levels a slash (subfields/3104).
+    path("topics/<slug:scheme>/<path:code>/", views.topic_detail, name="topic_detail"),
     path(
         "institutions/<int:institution_id>/",
         views.institution_detail,
