@@ -9,6 +9,10 @@ in a shared URL, rather than by its row id). An edge's id is its type and
 its two ends in sorted order, so the same link seen from both ends is one
 edge.
 
+"cites" is the one directed edge type: its source is the citing work, its
+target the cited one, and its id keeps that order (two preprints can cite
+each other).
+
 An author's neighbourhood is their research-graph slice (cached, or built
 and cached on the spot) with its ids and kinds renamed; the other kinds are
 read here, each list cut in SQL, in a fixed number of queries.
@@ -25,20 +29,25 @@ from graph.builders import Slice, count_noun
 from graph.models import SimilarWork
 from graph.selectors import cached_slice
 from graph.services import graph_slice_compute
+from publications.citation_network import cited_works, citing_works, source_name
 from publications.models import (
     Affiliation,
     Author,
     Authorship,
+    Citation,
     Institution,
     Topic,
     Work,
 )
 
 NODE_TYPES = ("author", "work", "topic", "institution")
-EDGE_TYPES = ("co-authored", "wrote", "about", "affiliated", "similar")
+EDGE_TYPES = ("co-authored", "wrote", "about", "affiliated", "similar", "cites")
+DIRECTED_EDGE_TYPES = {"cites"}
 
 MAX_WORK_AUTHORS = 15
 MAX_SIMILAR_WORKS = 5
+# Works that cite the work, and works it cites, each (most cited first).
+MAX_CITATION_WORKS = 8
 MAX_TOPIC_WORKS = 8
 MAX_TOPIC_AUTHORS = 7
 MAX_INSTITUTION_AUTHORS = 15
@@ -89,7 +98,7 @@ class ExploreEdge:
     id: str
     source: str
     target: str
-    type: str  # co-authored, wrote, about, affiliated, similar
+    type: str  # co-authored, wrote, about, affiliated, similar, cites
     label: str  # why the edge exists: "co-authored 3 works"
     weight: int
 
@@ -117,6 +126,8 @@ def node_ref(node_id: str) -> NodeRef:
 
 
 def edge_id(kind: str, source: str, target: str) -> str:
+    if kind in DIRECTED_EDGE_TYPES:
+        return f"{kind}|{source}|{target}"
     first, second = sorted((source, target))
     return f"{kind}|{first}|{second}"
 
@@ -207,12 +218,14 @@ def slice_neighbourhood(graph_slice: Slice) -> Neighbourhood:
     return builder.result()
 
 
-# --- a work: its authors, topics and similar works -----------------------------
+# --- a work: its authors, topics, similar works and citations ----------------
 
 
 def _work_neighbourhood(ref: NodeRef) -> Neighbourhood | None:
-    """4 queries: the work, its first authors with a record, its topics, and
-    the works graph.models.SimilarWork found similar (none until computed)."""
+    """7 queries: the work, its first authors with a record, its topics, the
+    works graph.models.SimilarWork found similar (none until computed), the
+    works that cite it, the works it cites, and the citations among the
+    works shown (6 when no other work is shown)."""
     work = Work.objects.filter(pk=ref.pk).values("pk", "title", "year").first()
     if work is None:
         return None
@@ -255,7 +268,51 @@ def _work_neighbourhood(ref: NodeRef) -> Neighbourhood | None:
         builder.node(key, "work", title, Work(pk=pk).get_absolute_url(), 0.5)
         why = f"similar: {', '.join(terms)}" if terms else "similar"
         builder.edge("similar", me, key, why)
+    _add_citations(builder, ref.pk)
     return builder.result()
+
+
+def _add_citations(builder: _Builder, work_id: int) -> None:
+    """The works that cite ``work_id`` and those it cites, each list cut to
+    the most cited, then "cites" edges among every work shown."""
+    me = f"work:{work_id}"
+    for queryset, citing in (
+        (citing_works(work_id=work_id), True),
+        (cited_works(work_id=work_id), False),
+    ):
+        for pk, title, listed_by in queryset.values_list(
+            "pk", "title", "citation_source"
+        )[:MAX_CITATION_WORKS]:
+            key = f"work:{pk}"
+            builder.node(key, "work", title, Work(pk=pk).get_absolute_url(), 0.5)
+            source, target = (key, me) if citing else (me, key)
+            builder.edge("cites", source, target, _cites_label(listed_by))
+    shown = [
+        int(node_id.split(":")[1])
+        for node_id, node in builder.nodes.items()
+        if node.type == "work" and node_id != me
+    ]
+    if not shown:
+        return
+    # The work's own citations are drawn above; these link its neighbours.
+    for citing_id, cited_id, source in (
+        Citation.objects.filter(citing_id__in=shown, cited_id__in=shown)
+        .values_list("citing_id", "cited_id", "source")
+        .order_by("pk")
+    ):
+        builder.edge(
+            "cites",
+            f"work:{citing_id}",
+            f"work:{cited_id}",
+            _cites_label(source),
+        )
+
+
+def _cites_label(source: str) -> str:
+    """Why a "cites" edge exists: "cites (in its references, per OpenAlex)"."""
+    return (
+        f"cites (in its references, per {source_name(source)})" if source else "cites"
+    )
 
 
 # --- a topic: its most cited or recent works and its most active authors -------

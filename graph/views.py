@@ -27,6 +27,7 @@ FILTER_LABELS = {
     "about": "about",
     "affiliated": "affiliated",
     "similar": "similar",
+    "cites": "cites",
 }
 
 
@@ -46,7 +47,9 @@ def explore_data(request):
                    }, ...],
          "edges": [{"id": str,      # "co-authored|author:12|author:40"
                     "source": str, "target": str,  # node ids
-                    "type": str,    # co-authored | wrote | about | affiliated | similar
+                    "type": str,    # co-authored | wrote | about | affiliated
+                                    # | similar | cites (from the citing work
+                                    # to the cited one)
                     "label": str,   # why it exists: "co-authored 3 works"
                     "weight": int   # shared works, works about a topic; else 1
                    }, ...]}

@@ -32,6 +32,7 @@ const EDGE_COLOURS = {
   about: "#2e8b57",
   affiliated: "#8e5ea2",
   similar: "#d9822b",
+  cites: "#b03a2e",
 };
 const TYPE_NAMES = {
   author: "Researcher",
@@ -95,6 +96,15 @@ function styles() {
       },
     });
   }
+  // The one directed edge: an arrow from the citing work to the cited one.
+  sheet.push({
+    selector: 'edge[type = "cites"]',
+    style: {
+      "target-arrow-shape": "triangle",
+      "target-arrow-color": EDGE_COLOURS.cites,
+      "arrow-scale": 0.8,
+    },
+  });
   // Later rules win in Cytoscape: keep the focus colour and filtering last.
   sheet.push(sheet.splice(sheet.findIndex((r) => r.selector === "node.focus"), 1)[0]);
   sheet.push(sheet.splice(sheet.findIndex((r) => r.selector === ".filtered"), 1)[0]);

@@ -9,6 +9,7 @@ from django.urls import reverse
 from graph.models import SimilarWork
 from graph.services import graph_slice_compute, graph_slice_invalidate
 from publications.models import Affiliation
+from tests.citation_data import cite, make_network
 from tests.factories import AuthorFactory, AuthorshipFactory, TopicFactory
 from tests.graph.conftest import work_of
 
@@ -56,6 +57,7 @@ def check_schema(payload: dict) -> None:
             "about",
             "affiliated",
             "similar",
+            "cites",
         }
         assert edge["source"] in ids
         assert edge["target"] in ids
@@ -171,6 +173,84 @@ def test_work_neighbourhood_has_its_authors_topics_and_similar_works(
     )
 
 
+def test_work_neighbourhood_has_cites_edges_from_citing_to_cited(client):
+    net = make_network()
+
+    payload = data(client, f"work:{net.paper.pk}").json()
+
+    check_schema(payload)
+    nodes, _ = by_id(payload)
+    me = f"work:{net.paper.pk}"
+    cites = {
+        (e["source"], e["target"]): e for e in payload["edges"] if e["type"] == "cites"
+    }
+    assert set(cites) == {
+        (f"work:{net.popular.pk}", me),
+        (f"work:{net.recent.pk}", me),
+        (me, f"work:{net.classic.pk}"),
+    }
+    assert cites[(f"work:{net.popular.pk}", me)]["label"] == (
+        "cites (in its references, per Crossref)"
+    )
+    assert cites[(f"work:{net.popular.pk}", me)]["id"] == (
+        f"cites|work:{net.popular.pk}|{me}"
+    )
+    assert nodes[f"work:{net.classic.pk}"]["label"] == (
+        "Bose condensation in porous media"
+    )
+    # Merged works and references BZPEER does not hold are not nodes.
+    assert f"work:{net.merged.pk}" not in nodes
+    assert len([n for n in nodes.values() if n["type"] == "work"]) == 4
+
+
+def test_work_neighbourhood_links_citations_among_its_neighbours(client):
+    net = make_network()
+    cite(net.recent, net.popular, "doi", "10.1000/popular", "crossref")
+    cite(net.popular, net.classic, "doi", "10.1000/classic", "crossref")
+
+    payload = data(client, f"work:{net.paper.pk}").json()
+
+    cites = {
+        (e["source"], e["target"]) for e in payload["edges"] if e["type"] == "cites"
+    }
+    assert (f"work:{net.recent.pk}", f"work:{net.popular.pk}") in cites
+    assert (f"work:{net.popular.pk}", f"work:{net.classic.pk}") in cites
+
+
+def test_mutual_citations_are_two_edges(client):
+    net = make_network()
+    cite(net.paper, net.recent, "doi", "10.1000/recent", "crossref")
+
+    payload = data(client, f"work:{net.paper.pk}").json()
+
+    check_schema(payload)
+    pair = {f"work:{net.paper.pk}", f"work:{net.recent.pk}"}
+    both = [
+        e
+        for e in payload["edges"]
+        if e["type"] == "cites" and {e["source"], e["target"]} == pair
+    ]
+    assert len(both) == 2
+
+
+def test_work_neighbourhood_keeps_the_eight_most_cited_citing_works(client):
+    net = make_network()
+    for i in range(30):
+        citing = work_of(AuthorFactory(), year=2000 + i % 20, citation_count=i % 3)
+        cite(citing, net.paper, "doi", f"10.1/more-{i}", "openalex")
+
+    payload = data(client, f"work:{net.paper.pk}").json()
+
+    me = f"work:{net.paper.pk}"
+    citing = [
+        e["source"]
+        for e in payload["edges"]
+        if e["type"] == "cites" and e["target"] == me
+    ]
+    assert len(citing) == 8
+    assert citing[:2] == [f"work:{net.popular.pk}", f"work:{net.recent.pk}"]
+
+
 def test_topic_neighbourhood_has_its_works_and_most_active_authors(client, researcher):
     r = researcher
     payload = data(client, "topic:arxiv:cond-mat.other").json()
@@ -267,6 +347,8 @@ def more_rows(researcher, n: int = 20) -> None:
         work.work_topics.create(topic=r.fluids)
         Affiliation.objects.create(author=other, institution=r.lab, start_year=2000 + i)
         SimilarWork.objects.create(work=r.old, similar=work, score=0.1, rank=i + 1)
+        cite(work, r.old, "doi", f"10.1/old-{i}", "crossref")
+        cite(r.old, work, "openalex", f"W{i}", "openalex")
         AuthorshipFactory(work=r.old, author=AuthorFactory(), position=10 + i)
     graph_slice_invalidate(author_ids=[r.author.pk])
 
@@ -276,8 +358,9 @@ def more_rows(researcher, n: int = 20) -> None:
     [
         # Cached slice: only the topics' codes.
         ("author", 1),
-        # Work, authors, topics, similar works.
-        ("work", 4),
+        # Work, authors, topics, similar works, citing works, cited works,
+        # citations among the works shown.
+        ("work", 7),
         # Topic, works, authors, authorships among them.
         ("topic", 4),
         # Institution, affiliations.
@@ -294,6 +377,9 @@ def test_query_count_does_not_grow_with_rows(
         "topic": "topic:arxiv:cond-mat.other",
         "institution": f"institution:{r.lab.pk}",
     }
+    # One citing work from the start: without a work around it, the work's
+    # neighbourhood has no citations among its neighbours to look up.
+    cite(r.new, r.old, "doi", "10.1/old", "openalex")
     graph_slice_compute(author_id=r.author.pk)
     with django_assert_num_queries(queries):
         small = data(client, ids[node]).json()
@@ -303,7 +389,9 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(queries):
         large = data(client, ids[node]).json()
     assert len(large["nodes"]) > len(small["nodes"])
-    assert len(large["nodes"]) <= 25
+    # A work: itself, 15 authors, its topic, 5 similar works, 8 citing
+    # works and 8 cited works at most.
+    assert len(large["nodes"]) <= (1 + 15 + 1 + 5 + 8 + 8 if node == "work" else 25)
 
 
 def test_author_without_cached_slice_builds_it_in_ten_queries(

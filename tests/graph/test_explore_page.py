@@ -56,7 +56,7 @@ def test_filters_render_every_type_checked_unless_hidden(client, researcher):
         explore_url(author=researcher.author.pk, hide="topic,about")
     ).content.decode()
 
-    for kind in ("author", "work", "institution", "co-authored", "wrote"):
+    for kind in ("author", "work", "institution", "co-authored", "wrote", "cites"):
         assert f'name="show" value="{kind}" checked>' in html
     for kind in ("topic", "about"):
         assert f'name="show" value="{kind}">' in html
