@@ -149,3 +149,37 @@ def test_topic_query_count_does_not_grow(client, stat_mech, django_assert_num_qu
     add(20)
     with django_assert_num_queries(5):
         assert client.get(URL, {"page": 2}).status_code == 200
+
+
+def test_openalex_topic_from_a_real_work_shows_its_broader_topics(client):
+    from django.core.management import call_command
+
+    from publications.models import Topic
+    from tests.conftest import FIXTURES
+
+    call_command(
+        "import",
+        "openalex",
+        "--file",
+        str(FIXTURES / "openalex/openalexPro/extracted_body/oa_snowball__01.json"),
+        verbosity=0,
+    )
+    topic = Topic.objects.filter(scheme="openalex", code__startswith="T").first()
+    subfield, field, domain = (
+        topic.parent,
+        topic.parent.parent,
+        topic.parent.parent.parent,
+    )
+    assert subfield.code.startswith("subfields/")
+    assert domain.code.startswith("domains/")
+    assert domain.parent is None
+
+    response = client.get(topic.get_absolute_url())
+
+    assert response.status_code == 200
+    trail = response.content.decode()
+    for ancestor in (domain, field, subfield):
+        assert f'href="{ancestor.get_absolute_url()}"' in trail
+    # A level of the hierarchy, its code holding a slash, has its own page.
+    assert client.get(subfield.get_absolute_url()).status_code == 200
+    assert subfield.get_absolute_url() == f"/topics/openalex/{subfield.code}/"
