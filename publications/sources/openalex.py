@@ -486,12 +486,24 @@ def _topic_code(value: Any) -> str:
 
 
 def authorships(value: Any) -> tuple[ParsedAuthorship, ...]:
+    """The work's authors in order.
+
+    OpenAlex sometimes lists a whole author list twice (W7104728135 names
+    "Abhijit Thakuria, Dipen Deka, Abhijit Thakuria, Dipen Deka", each time
+    with the same author ids): an author id seen before at this work is
+    the same authorship again and is skipped.
+    """
     result = []
+    seen: set[str] = set()
     for position, entry in enumerate(_list(value), start=1):
         if not isinstance(entry, dict):
             raise TypeError(f"authorship {position} is not an object")
         author = _dict(entry.get("author"))
         author_key = _key(author.get("id"))
+        if author_key.startswith("A") and author_key != PLACEHOLDER_AUTHOR:
+            if author_key in seen:
+                continue
+            seen.add(author_key)
         raw_name = _plain(entry.get("raw_author_name"))
         if not raw_name and author_key != PLACEHOLDER_AUTHOR:
             raw_name = _plain(author.get("display_name"))

@@ -671,3 +671,14 @@ def test_a_changed_field_changes_the_hash(search_page) -> None:
     assert page.records[0].citation_count == 9
     assert page.records[0].payload_hash != search_page.records[0].payload_hash
     assert page.records[1].payload_hash == search_page.records[1].payload_hash
+
+
+def test_an_author_list_listed_twice_is_read_once():
+    """W7104728135 lists its two authors twice, with the same author ids."""
+    data = (FIXTURES / "openalexPro/extracted_body/oa_snowball__03.json").read_bytes()
+    [work] = [r for r in openalex.parse(data).records if r.external_id == "W7104728135"]
+
+    assert [(a.position, a.name) for a in work.authorships] == [
+        (1, "Abhijit Thakuria"),
+        (2, "Dipen Deka"),
+    ]
