@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from graph.drawing import slice_block
 from graph.selectors import cached_slice
 from graph.services import graph_slice_request
-from profiles.selectors import author_for_page
+from profiles.selectors import author_for_page, author_kept
 
 
 @require_GET
@@ -22,7 +22,9 @@ def author_slice(request, author_id: int):
     if graph_slice is None:
         author = author_for_page(author_id=author_id)  # 404 when unknown
         if author.merged_into_id:
-            return redirect("graph:author_slice", author.merged_into_id)
+            return redirect(
+                "graph:author_slice", author_kept(author=author).pk, permanent=True
+            )
         graph_slice_request(author_id=author_id)
         # With eager tasks (no broker) the slice was just built in-process.
         graph_slice = cached_slice(author_id)

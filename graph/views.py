@@ -15,6 +15,7 @@ from graph.neighbourhoods import (
     neighbourhood,
     node_ref,
 )
+from profiles.selectors import author_kept
 from publications.models import Author, Work
 
 FILTER_LABELS = {
@@ -95,10 +96,13 @@ def explore(request):
     if author_id is not None:
         author = _object_or_404(Author, author_id, "display_name", "merged_into_id")
         if author["merged_into_id"]:
+            kept = author_kept(
+                author=Author(pk=author["pk"], merged_into_id=author["merged_into_id"])
+            )
             query = request.GET.copy()
-            query["author"] = author["merged_into_id"]
+            query["author"] = kept.pk
             query.pop("expand", None)
-            return redirect(f"{reverse('explore')}?{query.urlencode()}")
+            return redirect(f"{reverse('explore')}?{query.urlencode()}", permanent=True)
         context["focus"] = {
             "id": f"author:{author['pk']}",
             "label": author["display_name"],

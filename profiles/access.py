@@ -27,10 +27,22 @@ class RecordUnderReview(PermissionDenied):
         self.author = author
 
 
+class RecordMerged(Http404):
+    """The record was merged into another: the view redirects there (301).
+
+    A plain 404 to callers that do not catch it.
+    """
+
+    def __init__(self, message: str, *, author: Author) -> None:
+        super().__init__(message)
+        self.author = author
+
+
 def access_author_for_edit(*, user, author_id: int) -> Author:
     """The author whose profile ``user`` may edit: their approved claim.
 
-    Raises Http404 for an unknown or merged-away author, PermissionDenied for
+    Raises Http404 for an unknown author, RecordMerged (an Http404) for a
+    merged-away one, PermissionDenied for
     anybody without an approved claim on it (staff included: staff moderate,
     they do not write a researcher's profile), and RecordUnderReview while a
     second claim holds the record under review.
@@ -43,7 +55,7 @@ def access_author_for_edit(*, user, author_id: int) -> Author:
     if author is None:
         raise Http404("No such author")
     if author.merged_into_id:
-        raise Http404("This record was merged into another")
+        raise RecordMerged("This record was merged into another", author=author)
     if not user.is_authenticated:
         raise PermissionDenied("Log in to edit a profile.")
     claim = Claim.objects.filter(

@@ -5,8 +5,9 @@ page envelope are ``publications.api``'s, so a work row has one shape in the
 whole API. Nothing about users leaves here: followers are a stored count,
 never identities, and no e-mail is read.
 
-A merged-away author answers 301 to the same endpoint of the kept author,
-as its HTML page does.
+A merged-away author answers 301 to the same endpoint of the record it was
+merged into (following chains of merges), as its HTML page does. A name form
+the researcher hid is never listed.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from publications.api import AbsoluteUrlField, PaginatedWorkRowsSerializer
 VERIFICATION_LEVELS = ["L0", "L1", "L2", "L3"]
 
 
-def _redirect_to_kept(request: Request, url_name: str, author_id: int):
+def _redirect_to_kept(request: Request, url_name: str, author):
     """301 to the kept author's endpoint, query string kept."""
-    url = reverse(url_name, args=[author_id])
+    url = reverse(url_name, args=[selectors.author_kept(author=author).pk])
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
     return HttpResponsePermanentRedirect(url)
@@ -103,7 +104,9 @@ class AuthorDetailApi(APIView):
         trust = TrustSerializer(source="standing")
         counts = AuthorCountsSerializer(source="*")
         aliases = serializers.ListField(
-            child=serializers.CharField(), help_text="Name forms the sources printed."
+            child=serializers.CharField(),
+            help_text="Name forms the sources printed (those the researcher "
+            "hid left out).",
         )
         topics = AuthorTopicSerializer(many=True)
         close_collaborators = CollaboratorSerializer(many=True)
@@ -119,15 +122,15 @@ class AuthorDetailApi(APIView):
     def get(self, request: Request, author_id: int):
         author = selectors.author_for_page(author_id=author_id)
         if author.merged_into_id:
-            return _redirect_to_kept(
-                request, "api:author_detail", author.merged_into_id
-            )
+            return _redirect_to_kept(request, "api:author_detail", author)
         affiliation = selectors.latest_affiliation(author=author)
         record = {
             "author": author,
             "standing": selectors.author_standing(author),
             "affiliation": affiliation.institution.name if affiliation else None,
-            "aliases": list(author.aliases.values_list("name", flat=True)),
+            "aliases": list(
+                author.aliases.filter(hidden=False).values_list("name", flat=True)
+            ),
             "topics": selectors.author_topics(author=author),
             "close_collaborators": selectors.close_collaborators(author=author),
         }
@@ -159,7 +162,7 @@ class AuthorWorksApi(APIView):
     def get(self, request: Request, author_id: int):
         author = selectors.author_for_page(author_id=author_id)
         if author.merged_into_id:
-            return _redirect_to_kept(request, "api:author_works", author.merged_into_id)
+            return _redirect_to_kept(request, "api:author_works", author)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page = selectors.author_works(

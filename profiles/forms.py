@@ -171,3 +171,49 @@ class ProfileForm(forms.Form):
                 profile.hide_from_search_engines if profile else False
             ),
         }
+
+
+class NameVariantsForm(forms.Form):
+    """The display name among the record's name forms, and the forms to hide.
+
+    The choices are the record's own: a name typed in by hand is not
+    offered, so the display name is always one the sources printed (or the
+    current one).
+    """
+
+    display_name = forms.ChoiceField(
+        label="Name shown on your profile", widget=forms.RadioSelect
+    )
+    hidden = forms.TypedMultipleChoiceField(
+        label="Hide these name forms from public pages",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "A hidden form (a former name, say) is not shown on pages, in the "
+            "API or in search, and papers printed under it show your display "
+            "name. It still helps match new papers to your record."
+        ),
+    )
+
+    def __init__(self, *args, author: Author, aliases, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": author.display_name,
+                "hidden": [alias.pk for alias in aliases if alias.hidden],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        names = list(dict.fromkeys([author.display_name, *(a.name for a in aliases)]))
+        self.fields["display_name"].choices = [(name, name) for name in names]
+        self.fields["hidden"].choices = [(alias.pk, alias.name) for alias in aliases]
+        self._names = {alias.pk: alias.name for alias in aliases}
+
+    def clean(self):
+        data = super().clean()
+        shown = data.get("display_name")
+        hidden = {self._names[pk] for pk in data.get("hidden") or []}
+        if shown and shown in hidden:
+            self.add_error("hidden", "You cannot hide the name shown on your profile.")
+        return data

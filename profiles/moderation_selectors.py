@@ -1,5 +1,5 @@
-"""Page-shaped reads of moderation: the staff queue, the claim review page, and
-the public history of an author record.
+"""Page-shaped reads of moderation: the staff queue, the claim review page,
+the merge, split and undo pages, and the public history of an author record.
 
 Privacy rule for everything here: no page shows another person's e-mail
 address. The claim review page shows the claimant's account facts and, for an
@@ -17,19 +17,45 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from profiles.models import AuditLog, AuthorStanding, Claim
 from profiles.selectors import author_standing
 from profiles.services.claims import normalise_orcid
-from publications.models import Affiliation, Author, AuthorIdentifier, Work
+from profiles.services.identity_changes import (
+    MERGE,
+    SPLIT,
+    UNDO_SUFFIX,
+    UNDOABLE,
+    undo_blockers,
+)
+from publications.models import (
+    Affiliation,
+    Author,
+    AuthorAlias,
+    AuthorIdentifier,
+    Authorship,
+    Work,
+)
 
 QUEUE_PER_PAGE = 25
 HISTORY_PER_PAGE = 50
 REVIEW_WORKS = 20
+SPLIT_PER_PAGE = 100
+MERGE_CANDIDATES = 20
 CLAIM_OBJECT_TYPE = Claim._meta.label
+AUTHOR_OBJECT_TYPE = Author._meta.label
 ACTIVE = (Claim.Status.PENDING, Claim.Status.APPROVED)
 # A superseded claim was a rejected claim that its user replaced by a new one.
 REJECTED = (Claim.Status.REJECTED, Claim.Status.SUPERSEDED)
@@ -47,6 +73,11 @@ ACTION_WORDS = {
     "profile.edit": "Profile edited by staff",
     "profile.update": "Profile edited by the researcher",
     "profile.reset": "Researcher's headline cleared after the claim ended",
+    "author.names": "Names edited by the researcher",
+    MERGE: "Records merged",
+    MERGE + UNDO_SUFFIX: "Merge undone",
+    SPLIT: "Works split off to another record",
+    SPLIT + UNDO_SUFFIX: "Split undone",
 }
 
 
@@ -371,6 +402,13 @@ class HistoryRow:
     actor: str
     method: str
     reason: str
+    entry_id: int = 0
+    # Records by id ("Record #12 merged into #5"), never by name: a merged
+    # record's name may be a form its researcher hid since.
+    detail: str = ""
+    # A merge or split that staff can still try to undo.
+    undoable: bool = False
+    undone: bool = False
 
 
 @dataclass
@@ -393,12 +431,18 @@ def author_history(
 ) -> AuthorHistory:
     """The author's audit rows, newest first, with people named by role.
 
-    3 queries: a count, one page of rows with actors, and the claimants of
-    the claims on that page (to tell "The claimant" from a second claimant).
+    The rows about the record (``author``) and the merges and splits where
+    it is the other side (the object). 3 queries: a count, one page of rows
+    with actors and whether each was undone, and the claimants of the
+    claims on that page (to tell "The claimant" from a second claimant).
     Usernames are added only for staff viewers (``show_usernames``).
     """
     entries = (
-        AuditLog.objects.filter(author=author)
+        AuditLog.objects.filter(
+            Q(author=author)
+            | Q(object_type=AUTHOR_OBJECT_TYPE, object_id=str(author.pk))
+        )
+        .annotate(undone=Exists(AuditLog.objects.filter(undoes=OuterRef("pk"))))
         .select_related("actor")
         .only(
             "created_at",
@@ -440,9 +484,262 @@ def author_history(
                 ),
                 method=methods.get((entry.after or {}).get("method", ""), ""),
                 reason=entry.reason,
+                entry_id=entry.pk,
+                detail=identity_change_detail(entry),
+                undoable=entry.action in UNDOABLE and not entry.undone,
+                undone=entry.undone,
             )
         )
     return AuthorHistory(author=author, page=page, rows=rows)
+
+
+def identity_change_detail(entry: AuditLog) -> str:
+    """What a merge, split or undo did, by record id."""
+    data = entry.after or {}
+    if entry.action == MERGE:
+        return f"Record #{data.get('other')} merged into #{data.get('keep')}."
+    if entry.action == SPLIT:
+        n = len(data.get("authorships", []))
+        new = " (a new record)" if data.get("created") else ""
+        return (
+            f"{n} work{'s' if n != 1 else ''} moved to record #{data.get('into')}{new}."
+        )
+    if entry.action == MERGE + UNDO_SUFFIX:
+        return f"Record #{entry.object_id} has its own page again."
+    if entry.action == SPLIT + UNDO_SUFFIX:
+        n = len((data.get("restored") or {}).get("authorships", []))
+        return f"{n} work{'s' if n != 1 else ''} moved back from record #{entry.object_id}."
+    return ""
+
+
+# -- merge, split and undo (staff) -------------------------------------------
+
+
+def _require_staff(user) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise PermissionDenied("Moderation is for staff.")
+
+
+def access_author_for_moderation(*, user, author_id: int) -> Author:
+    """An author record for the merge and split pages: staff only.
+
+    PermissionDenied for anyone but active staff, Http404 for an unknown
+    id. A merged-away record is returned as is: the view redirects.
+    """
+    _require_staff(user)
+    author = Author.objects.select_related("standing").filter(pk=author_id).first()
+    if author is None:
+        raise Http404("No such author")
+    return author
+
+
+def access_audit_entry_for_undo(*, user, entry_id: int) -> AuditLog:
+    """A merge or split audit entry, for staff only; Http404 for any other."""
+    _require_staff(user)
+    entry = (
+        AuditLog.objects.select_related("actor", "author")
+        .filter(pk=entry_id, action__in=UNDOABLE)
+        .first()
+    )
+    if entry is None:
+        raise Http404("No such merge or split")
+    return entry
+
+
+@dataclass
+class RecordFacts:
+    """One side of a merge, as staff compare them."""
+
+    author: Author
+    identifiers: list[AuthorIdentifier]
+    # Every name form, hidden ones marked: staff decide on all the facts.
+    aliases: list[AuthorAlias]
+    affiliations: list[Affiliation]
+    active_claims: list[Claim]
+    followers: int
+
+
+@dataclass
+class MergePreview:
+    keep: RecordFacts
+    other: RecordFacts
+    # Facts that suggest two different people; staff may still merge.
+    warnings: list[str]
+    # Why the merge would be refused ("" when it can go ahead).
+    blocker: str
+
+
+def merge_candidates(*, author: Author, query: str) -> list[Author]:
+    """Records staff may merge into ``author``: by id, or by name or name form."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    rows = Author.objects.visible().exclude(pk=author.pk)
+    if query.lstrip("#").isdigit():
+        rows = rows.filter(pk=int(query.lstrip("#")))
+    else:
+        rows = rows.filter(
+            Q(display_name__icontains=query) | Q(aliases__name__icontains=query)
+        ).distinct()
+    return list(
+        rows.only("display_name", "works_count").order_by(
+            "-works_count", "display_name", "pk"
+        )[:MERGE_CANDIDATES]
+    )
+
+
+def merge_preview(*, keep: Author, other: Author) -> MergePreview:
+    """Both records side by side, in 5 queries (both authors come loaded)."""
+    ids = [keep.pk, other.pk]
+    identifiers = _by_author(
+        AuthorIdentifier.objects.filter(author_id__in=ids).order_by("scheme", "value")
+    )
+    aliases = _by_author(
+        AuthorAlias.objects.filter(author_id__in=ids).order_by("name", "pk")
+    )
+    affiliations = _by_author(
+        Affiliation.objects.filter(author_id__in=ids)
+        .select_related("institution")
+        .order_by("-end_year", "pk")
+    )
+    claims = _by_author(
+        Claim.objects.active()
+        .filter(author_id__in=ids)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    followers = dict(
+        AuthorStanding.objects.filter(author_id__in=ids).values_list(
+            "author_id", "followers_count"
+        )
+    )
+
+    def facts(author: Author) -> RecordFacts:
+        return RecordFacts(
+            author=author,
+            identifiers=identifiers.get(author.pk, []),
+            aliases=aliases.get(author.pk, []),
+            affiliations=affiliations.get(author.pk, []),
+            active_claims=claims.get(author.pk, []),
+            followers=followers.get(author.pk, 0),
+        )
+
+    keep_facts, other_facts = facts(keep), facts(other)
+    warnings = []
+    for scheme, label in AuthorIdentifier.Scheme.choices:
+        mine = {i.value for i in keep_facts.identifiers if i.scheme == scheme}
+        theirs = {i.value for i in other_facts.identifiers if i.scheme == scheme}
+        if mine and theirs and not mine & theirs:
+            warnings.append(
+                f"The records carry different {label} identifiers: they may be "
+                "two people."
+            )
+    approved = {
+        c.author_id: c.user_id
+        for c in keep_facts.active_claims + other_facts.active_claims
+        if c.status == Claim.Status.APPROVED
+    }
+    blocker = ""
+    if len(set(approved.values())) > 1:
+        blocker = (
+            "Both records have an approved claim, by different people. Decide "
+            "between the claimants first (reject one claim), then merge."
+        )
+    elif (
+        len({c.user_id for c in keep_facts.active_claims + other_facts.active_claims})
+        > 1
+    ):
+        warnings.append(
+            "Different people claim these records: the merged record will be "
+            "under review until staff decide between them."
+        )
+    return MergePreview(
+        keep=keep_facts, other=other_facts, warnings=warnings, blocker=blocker
+    )
+
+
+def _by_author(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.author_id, []).append(row)
+    return grouped
+
+
+@dataclass
+class SplitPage:
+    author: Author
+    # The record's authorships with their works, newest first.
+    authorships: Page
+    # The authorships chosen for the confirmation step (the record's own).
+    selected: list[Authorship]
+
+
+def split_page(
+    *, author: Author, page_number: str | int | None, selected_ids: list[int]
+) -> SplitPage:
+    """The record's authorships to choose from, and the chosen ones: 3 queries
+    (a count, one page, the selection)."""
+    rows = (
+        Authorship.objects.filter(author=author)
+        .select_related("work")
+        .only(
+            "work_id",
+            "author_id",
+            "position",
+            "name",
+            "attribution",
+            "locked",
+            "work__title",
+            "work__year",
+            "work__published",
+        )
+        .order_by("-work__published", "-work_id", "position")
+    )
+    return SplitPage(
+        author=author,
+        authorships=Paginator(rows, SPLIT_PER_PAGE).get_page(page_number),
+        selected=list(rows.filter(pk__in=selected_ids)) if selected_ids else [],
+    )
+
+
+@dataclass
+class UndoPreview:
+    entry: AuditLog
+    action: str
+    detail: str
+    # What the change moved, kind -> how many rows.
+    moved: dict[str, int]
+    # The records involved, by id: a merge's two, a split's source and target.
+    record_ids: list[int]
+    # Why undo is refused now; empty when it can go ahead.
+    blockers: list[str]
+
+
+def undo_preview(*, entry: AuditLog) -> UndoPreview:
+    """What undoing a merge or split would put back, and whether it can."""
+    data = entry.after or {}
+    if entry.action == MERGE:
+        kinds = {
+            "works": "authorships",
+            "name forms": "aliases",
+            "identifiers": "identifiers",
+            "affiliations": "affiliations",
+            "source records": "source_records",
+            "follows": "follows",
+            "claims": "claims",
+        }
+        record_ids = [data.get("keep"), data.get("other")]
+    else:
+        kinds = {"works": "authorships"}
+        record_ids = [data.get("from"), data.get("into")]
+    return UndoPreview(
+        entry=entry,
+        action=action_words(entry.action),
+        detail=identity_change_detail(entry),
+        moved={label: len(data.get(key) or []) for label, key in kinds.items()},
+        record_ids=[pk for pk in record_ids if pk],
+        blockers=undo_blockers(entry),
+    )
 
 
 def actor_role(entry: AuditLog, *, claimant_id: int | None, show_username: bool) -> str:

@@ -15,4 +15,11 @@ urlpatterns = [
         name="claim_approve",
     ),
     path("claims/<int:claim_id>/reject/", views.claim_reject_view, name="claim_reject"),
+    path("authors/<int:author_id>/merge/", views.author_merge, name="author_merge"),
+    path("authors/<int:author_id>/split/", views.author_split, name="author_split"),
+    path(
+        "changes/<int:entry_id>/undo/",
+        views.identity_change_undo_view,
+        name="identity_change_undo",
+    ),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("authors/<int:author_id>/follow/", views.author_follow, name="author_follow"),
     path("authors/<int:author_id>/claim/", views.claim_start, name="claim_start"),
     path("authors/<int:author_id>/edit/", views.author_edit, name="author_edit"),
+    path("authors/<int:author_id>/names/", views.author_names, name="author_names"),
     path("claims/confirm/<str:token>/", views.claim_confirm, name="claim_confirm"),
     path(
         "claims/<int:claim_id>/withdraw/",

@@ -1,9 +1,11 @@
 """Profile pages: the researcher profile, its trust explanation, follows,
-claiming a record and editing a claimed profile.
+claiming a record and editing a claimed profile (its fields, its names).
 
 Every view that changes something is POST-only or handles POST itself,
 requires a signed-in user and gets protected objects from
-``profiles.access``; the services do the writing.
+``profiles.access``; the services do the writing. Every per-author URL of a
+merged-away record answers 301 to the same URL of the record it was merged
+into (following chains of merges), for ever.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django_ratelimit.decorators import ratelimit
 
 from profiles import selectors
 from profiles.access import (
+    RecordMerged,
     RecordUnderReview,
     access_author_for_edit,
     access_claim_for_withdraw,
@@ -30,18 +33,24 @@ from profiles.forms import (
     CLAIM_FORMS,
     ClaimEmailForm,
     ClaimEvidenceForm,
+    NameVariantsForm,
     ProfileForm,
 )
 from profiles.services.claims import ClaimError, claim_confirm_email, claim_withdraw
 from profiles.services.follows import follow_create, follow_delete
-from profiles.services.profiles import profile_update
+from profiles.services.profiles import author_names_update, profile_update
+
+
+def _to_kept(url_name: str, author):
+    """301 to the same page of the record ``author`` was merged into."""
+    return redirect(url_name, selectors.author_kept(author=author).pk, permanent=True)
 
 
 @require_GET
 def author_detail(request, author_id: int, slug: str = ""):
     author = selectors.author_for_page(author_id=author_id)
     if author.merged_into_id:
-        return redirect(author.merged_into, permanent=True)
+        return redirect(selectors.author_kept(author=author), permanent=True)
     if slug != author.slug:
         return redirect(author, permanent=True)
     page = selectors.profile_page(
@@ -58,7 +67,7 @@ def author_detail(request, author_id: int, slug: str = ""):
 def author_trust(request, author_id: int):
     author = selectors.author_for_page(author_id=author_id)
     if author.merged_into_id:
-        return redirect("profiles:author_trust", author.merged_into_id, permanent=True)
+        return _to_kept("profiles:author_trust", author)
     standing = selectors.author_standing(author)
     return render(
         request, "profiles/author_trust.html", {"author": author, "standing": standing}
@@ -69,6 +78,10 @@ def author_trust(request, author_id: int):
 @ratelimit(key="user_or_ip", rate="60/m", method="POST", block=True)
 def author_follow(request, author_id: int):
     author = selectors.author_for_page(author_id=author_id)
+    if author.merged_into_id:
+        # Following a merged-away record follows the record it lives in now.
+        kept = selectors.author_kept(author=author)
+        author = selectors.author_for_page(author_id=kept.pk)
     if not request.user.is_authenticated:
         return redirect_to_login(author.get_absolute_url())
     if request.POST.get("action") == "unfollow":
@@ -99,7 +112,7 @@ def claim_start(request, author_id: int):
     """The claim page: what claiming means, the user's claims, three methods."""
     author = selectors.author_for_page(author_id=author_id)
     if author.merged_into_id:
-        return redirect("profiles:claim_start", author.merged_into_id)
+        return _to_kept("profiles:claim_start", author)
     forms = {"email": ClaimEmailForm(), "evidence": ClaimEvidenceForm()}
     if request.method == "POST":
         method = request.POST.get("method", "")
@@ -172,6 +185,8 @@ def author_edit(request, author_id: int):
     """The approved claimant edits what they show; frozen while under review."""
     try:
         author = access_author_for_edit(user=request.user, author_id=author_id)
+    except RecordMerged as exc:
+        return _to_kept("profiles:author_edit", exc.author)
     except RecordUnderReview as exc:
         return render(
             request,
@@ -190,4 +205,40 @@ def author_edit(request, author_id: int):
         form = ProfileForm(initial=ProfileForm.initial_for(author, profile))
     return render(
         request, "profiles/author_edit.html", {"author": author, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit(key="user", rate="30/h", method="POST", block=True)
+def author_names(request, author_id: int):
+    """The approved claimant picks the display name among the name forms the
+    sources printed, and hides forms (a former name) from public pages."""
+    try:
+        author = access_author_for_edit(user=request.user, author_id=author_id)
+    except RecordMerged as exc:
+        return _to_kept("profiles:author_names", exc.author)
+    except RecordUnderReview as exc:
+        return render(
+            request,
+            "profiles/author_names.html",
+            {"author": exc.author, "frozen": str(exc)},
+            status=403,
+        )
+    aliases = selectors.author_aliases(author=author)
+    if request.method == "POST":
+        form = NameVariantsForm(request.POST, author=author, aliases=aliases)
+        if form.is_valid():
+            author_names_update(
+                user=request.user,
+                author=author,
+                display_name=form.cleaned_data["display_name"],
+                hidden_alias_ids=form.cleaned_data["hidden"],
+            )
+            messages.success(request, "Your names were saved.")
+            return redirect(author)
+    else:
+        form = NameVariantsForm(author=author, aliases=aliases)
+    return render(
+        request, "profiles/author_names.html", {"author": author, "form": form}
     )

@@ -46,10 +46,14 @@ class AbsoluteUrlField(serializers.Field):
 
 
 class WorkAuthorSerializer(serializers.Serializer):
-    """An authorship: the name as printed, and the author record when resolved."""
+    """An authorship: the name as printed, and the author record when resolved.
+
+    The name is ``shown_name`` (``selectors.with_shown_names``): a form the
+    researcher hid is replaced by the record's display name.
+    """
 
     position = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="shown_name")
     author_id = serializers.IntegerField(allow_null=True)
     author_url = AbsoluteUrlField(source="author", allow_null=True)
 

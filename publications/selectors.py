@@ -3,11 +3,23 @@ search and the home page."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.http import Http404
 
 from publications.arxiv_taxonomy import group_name
@@ -16,6 +28,7 @@ from publications.citations import Citations, work_citations
 from publications.models import (
     Affiliation,
     Author,
+    AuthorAlias,
     Authorship,
     Institution,
     Topic,
@@ -34,13 +47,45 @@ WORK_ROW_FIELDS = (
 )
 
 
-def work_rows(queryset: QuerySet[Work]) -> QuerySet[Work]:
-    """Works with what a work row shows: authors in order, one extra query."""
+def with_shown_names(authorships: QuerySet[Authorship]) -> QuerySet[Authorship]:
+    """Authorships with ``shown_name``, the name pages and the API print.
+
+    The name as printed on the paper, unless the researcher hid that form
+    (``AuthorAlias.hidden``, a former name): then the record's display name,
+    so that a hidden name never reaches a page. A correlated EXISTS on the
+    (author, name) unique index, in the same query.
+    """
+    hidden = AuthorAlias.objects.filter(
+        author_id=OuterRef("author_id"), name=OuterRef("name"), hidden=True
+    )
+    return authorships.annotate(
+        shown_name=Case(
+            When(Exists(hidden), then=F("author__display_name")),
+            default=F("name"),
+            output_field=CharField(),
+        )
+    )
+
+
+def work_rows(
+    queryset: QuerySet[Work], *, authorship_fields: tuple[str, ...] = ()
+) -> QuerySet[Work]:
+    """Works with what a work row shows: authors in order, one extra query.
+
+    ``authorship_fields`` loads more of each authorship in that same query
+    (the profile's "why is this paper here").
+    """
     return queryset.only(*WORK_ROW_FIELDS).prefetch_related(
         Prefetch(
             "authorships",
-            queryset=Authorship.objects.select_related("author").only(
-                "work_id", "position", "name", "author__display_name"
+            queryset=with_shown_names(
+                Authorship.objects.select_related("author").only(
+                    "work_id",
+                    "position",
+                    "name",
+                    "author__display_name",
+                    *authorship_fields,
+                )
             ),
         )
     )
@@ -84,8 +129,8 @@ def work_page(*, work_id: int) -> WorkPage:
         .prefetch_related(
             Prefetch(
                 "authorships",
-                queryset=Authorship.objects.select_related("author").order_by(
-                    "position"
+                queryset=with_shown_names(
+                    Authorship.objects.select_related("author").order_by("position")
                 ),
             ),
             Prefetch(
@@ -99,11 +144,14 @@ def work_page(*, work_id: int) -> WorkPage:
     if work is None:
         raise Http404("No such work")
     authorships = list(work.authorships.all())
+    names = [a.shown_name for a in authorships]
     # Rendering CSL styles costs tens of milliseconds; the text only changes
-    # when an import rewrites the work, which moves modified_at.
+    # when an import rewrites the work, which moves modified_at, or when a
+    # researcher hides a name form, which changes the names.
+    names_digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
     citations = cache.get_or_set(
-        f"work-citations:{work.pk}:{work.modified_at.timestamp()}",
-        lambda: work_citations(work=work, author_names=[a.name for a in authorships]),
+        f"work-citations:{work.pk}:{work.modified_at.timestamp()}:{names_digest}",
+        lambda: work_citations(work=work, author_names=names),
         timeout=60 * 60 * 24,
     )
     return WorkPage(
@@ -127,6 +175,8 @@ def search(
 ) -> SearchResults:
     """Authors by name or name variant, works by title, each paginated.
 
+    A name form the researcher hid (a former name) does not find them.
+
     Plain ``icontains`` on both databases for now; full-text and trigram
     search on PostgreSQL can replace the filters without changing callers.
     """
@@ -137,7 +187,8 @@ def search(
         authors = (
             Author.objects.visible()
             .filter(
-                Q(display_name__icontains=query) | Q(aliases__name__icontains=query)
+                Q(display_name__icontains=query)
+                | Q(aliases__name__icontains=query, aliases__hidden=False)
             )
             .distinct()
             .order_by("-works_count", "display_name", "pk")

@@ -19,7 +19,8 @@ from django.db import transaction
 
 from profiles.models import Profile
 from profiles.services.audit import audit_record
-from publications.models import Author
+from publications.models import Author, AuthorAlias
+from publications.signals import authors_changed
 
 
 @transaction.atomic
@@ -72,6 +73,57 @@ def profile_update(
             after=after,
         )
     return profile
+
+
+@transaction.atomic
+def author_names_update(
+    *, user, author: Author, display_name: str, hidden_alias_ids: list[int]
+) -> Author:
+    """Set the display name among the record's name forms; hide some forms.
+
+    The name is then the researcher's choice (``display_name_chosen``):
+    imports and re-resolution never change it, so a hidden former name
+    cannot come back as the display name. Hidden forms still serve matching
+    (identity resolution reads every alias). Audited with alias ids only,
+    so the log does not repeat a hidden name.
+
+    Raises ValueError for a name that is not one of the record's forms, an
+    alias of another record, or hiding the name shown.
+    """
+    author = Author.objects.select_for_update().get(pk=author.pk)
+    aliases = {a.pk: a for a in AuthorAlias.objects.filter(author=author)}
+    hidden = set(hidden_alias_ids)
+    if not hidden <= set(aliases):
+        raise ValueError("Only this record's name forms can be hidden.")
+    names = {author.display_name} | {a.name for a in aliases.values()}
+    if display_name not in names:
+        raise ValueError("The display name must be one of the record's name forms.")
+    if display_name in {aliases[pk].name for pk in hidden}:
+        raise ValueError("The name shown cannot be hidden.")
+    renamed = display_name != author.display_name
+    before = {"hidden_aliases": sorted(pk for pk, a in aliases.items() if a.hidden)}
+    after = {"hidden_aliases": sorted(hidden), "display_name_changed": renamed}
+    AuthorAlias.objects.filter(author=author).exclude(pk__in=hidden).update(
+        hidden=False
+    )
+    AuthorAlias.objects.filter(pk__in=hidden).update(hidden=True)
+    author.display_name = display_name
+    author.display_name_chosen = True
+    author.save(update_fields=["display_name", "display_name_chosen", "modified_at"])
+    if renamed or before["hidden_aliases"] != after["hidden_aliases"]:
+        audit_record(
+            actor=user,
+            action="author.names",
+            obj=author,
+            author=author,
+            before=before,
+            after=after,
+        )
+    # Pages and caches that print the name (graph slices) hear about it.
+    transaction.on_commit(
+        lambda: authors_changed.send(sender=Author, author_ids=[author.pk])
+    )
+    return author
 
 
 def _state(author: Author, profile: Profile) -> dict[str, object]:

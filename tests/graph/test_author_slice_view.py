@@ -188,7 +188,7 @@ def test_merged_author_redirects_to_the_kept_record(client):
 
     response = client.get(slice_url(gone))
 
-    assert response.status_code == 302
+    assert response.status_code == 301
     assert response["Location"] == slice_url(kept)
 
 

@@ -75,7 +75,7 @@ def test_merged_author_redirects_to_the_kept_record(client):
 
     response = client.get(explore_url(author=merged.pk, hide="topic"))
 
-    assert response.status_code == 302
+    assert response.status_code == 301
     assert response["Location"] == explore_url(author=kept.pk, hide="topic")
 
 

@@ -35,13 +35,14 @@ def test_profile_query_count_does_not_grow_with_works(
 ):
     small = _author_with_works(3)
     large = _author_with_works(300)
-    # Expect 8 queries for a visitor: author with standing and researcher
+    # Expect 9 queries for a visitor: author with standing and researcher
     # profile (one join), latest affiliation, close collaborators, topics,
-    # works count, one page of works, their authorships with authors, and
+    # works count, one page of works, their authorships with authors (and
+    # what "why is this paper here" says), the visible name variants, and
     # the precomputed similar researchers. The graph slice is a cache read.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(small.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(large.get_absolute_url()).status_code == 200
 
 
@@ -49,9 +50,9 @@ def test_signed_in_profile_adds_only_session_user_follow_and_claim_queries(
     alice_client, django_assert_num_queries
 ):
     author = _author_with_works(30)
-    # Expect 12: the 8 above + session, user, the viewer's follow and the
+    # Expect 13: the 9 above + session, user, the viewer's follow and the
     # viewer's own claim on the record.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         alice_client.get(author.get_absolute_url())
 
 

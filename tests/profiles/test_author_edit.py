@@ -244,12 +244,17 @@ def test_edit_of_an_unknown_author_is_404(alice_client):
     assert alice_client.get("/authors/424242/edit/").status_code == 404
 
 
-def test_edit_of_a_merged_author_is_404(alice, alice_client, mod, claimed):
+def test_edit_of_a_merged_author_redirects_permanently_to_the_kept_one(
+    alice, alice_client, mod, claimed
+):
     kept = AuthorFactory()
     claimed.merged_into = kept
     claimed.save()
 
-    assert alice_client.get(edit_url(claimed)).status_code == 404
+    response = alice_client.get(edit_url(claimed))
+
+    assert response.status_code == 301
+    assert response["Location"] == edit_url(kept)
 
 
 def test_edit_page_query_count(alice_client, claimed, django_assert_num_queries):

@@ -153,7 +153,7 @@ def test_claim_page_of_a_merged_author_redirects_to_the_kept_one(alice_client):
 
     response = alice_client.get(claim_url(merged))
 
-    assert response.status_code == 302
+    assert response.status_code == 301
     assert response["Location"] == claim_url(kept)
 
 
