@@ -6,9 +6,16 @@ evidence first:
 1. **A persistent identifier** the source gave for the person (ORCID, then
    OpenAlex author id, then Semantic Scholar id) that an Author already
    holds: that Author, with the identifier as the reason.
-2. **The name**: one Author per normalised full name (``name_key``); a
-   name never seen makes a new Author. The identity-resolution work
-   replaces this step with name + evidence; its callers do not change.
+2. **The name with evidence**: the candidates are the visible Authors one of
+   whose name forms (``Author.name_key`` and every ``AuthorAlias``, hidden
+   ones included: a former name still serves matching) fits the printed
+   name (``identity_scoring.names_fit``); a candidate holding another id of
+   a scheme the authorship carries (another ORCID) is never one. Each
+   candidate's evidence is read from its records: co-authors (by initial
+   and surname), topics, institutions, active years; the decision is
+   ``identity_scoring.choose_candidate``, the same rules that
+   ``manage.py evaluate_identity`` measures on a labelled set.
+3. **A new Author** when nothing points to one candidate.
 
 An identifier the source gave and no Author holds yet is recorded on the
 chosen Author, unless that Author already holds another identifier of the
@@ -16,15 +23,40 @@ same scheme (then the two are different people and a new Author is made).
 
 It takes a work's authorships together, so that the decision can use the
 whole author list (co-authors are evidence), and costs a fixed number of
-queries per work, not per author.
+queries per work whatever the number of its authors or of the candidates:
+at most 13 (1 for identifiers, 2 for the candidates' names, 5 for their
+evidence, then the writes: new authors, identifiers, aliases, display names,
+and one for the new authors' ids on databases that do not return them).
+Candidates are found by surname with a ``LIKE`` on ``name_key`` (no index
+serves it; a name block is small and the tables are read once per work).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from publications.models import Author, AuthorAlias, AuthorIdentifier, Authorship
+from django.db.models import Q
+
+from publications.identity_scoring import (
+    Candidate,
+    Choice,
+    Evidence,
+    Mention,
+    NameParts,
+    choose_candidate,
+    coauthor_key,
+    names_fit,
+)
+from publications.models import (
+    Affiliation,
+    Author,
+    AuthorAlias,
+    AuthorIdentifier,
+    Authorship,
+    WorkTopic,
+)
 from publications.names import name_key
 from publications.sources.base import ORCID, ParsedAuthorship
 
@@ -78,13 +110,207 @@ def authors_by_identifier(
 
 
 def _strongest(
-    parsed: ParsedAuthorship, held: dict[tuple[str, str], Author]
+    identifiers: Iterable[Sequence[str]], held: dict[tuple[str, str], Author]
 ) -> tuple[tuple[str, str], Author] | None:
+    keys = [tuple(i) for i in identifiers]
     for scheme in PERSON_SCHEMES:
-        for key in parsed.identifiers:
+        for key in keys:
             if key[0] == scheme and key in held:
-                return key, held[key]
+                return key, held[key]  # type: ignore[return-value]
     return None
+
+
+# -- candidates and their evidence -------------------------------------------
+
+
+def _block_terms(names: Iterable[NameParts]) -> list[tuple[str, str]]:
+    """(first initial, surname word) pairs that block these names.
+
+    A name_key ends with the surname ('a del maestro', 'adrian del maestro';
+    'mueller' and 'muller' for Müller) and starts with the first initial,
+    or is written 'surname, given'.
+    """
+    terms = set()
+    for name in names:
+        initial = name.given[0][0] if name.given else ""
+        key = name_key(name.text).split()
+        words = {key[-1]} if key else set()
+        words |= {v for v in name.surnames if v}
+        words.add(name.core)
+        terms |= {(initial, w) for w in words if w}
+    return sorted(terms)
+
+
+def _block_filter(terms: Sequence[tuple[str, str]]) -> Q:
+    query = Q(pk__in=[])
+    for initial, word in terms:
+        query |= Q(name_key__startswith=initial, name_key__endswith=f" {word}")
+        query |= Q(name_key__startswith=f"{word},", name_key__contains=f", {initial}")
+        query |= Q(name_key=word)
+    return query
+
+
+# Terms per query: a flat OR of a few hundred LIKEs stays far below the
+# expression depth SQLite accepts (1000).
+BLOCK_CHUNK = 60
+
+
+@dataclass
+class _Profile:
+    """An Author's evidence, per work so that one work can be left out."""
+
+    author: Author
+    names: list[NameParts] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    # work id -> (year, co-author keys, topic codes, raw affiliations)
+    works: dict[int, tuple[int | None, set[str], set[str], list[str]]] = field(
+        default_factory=dict
+    )
+    institutions: list[str] = field(default_factory=list)
+    identifiers: set[tuple[str, str]] = field(default_factory=set)
+
+    def candidate(self, *, without_work: int | None = None) -> Candidate:
+        works = {w: v for w, v in self.works.items() if w != without_work}
+        years = [v[0] for v in works.values() if v[0] is not None]
+        affiliations = [a for v in works.values() for a in v[3]]
+        return Candidate(
+            key=self.author.pk,
+            names=tuple(self.names),
+            affiliations=tuple(dict.fromkeys([*self.institutions, *affiliations])),
+            coauthors=frozenset(k for v in works.values() for k in v[1]),
+            topics=frozenset(t for v in works.values() for t in v[2]),
+            first_year=min(years, default=None),
+            last_year=max(years, default=None),
+            works=len(works)
+            if without_work is not None
+            else max(len(works), self.author.works_count),
+        )
+
+
+def candidate_profiles(names: Sequence[NameParts]) -> dict[int, _Profile]:
+    """Every visible Author one of whose name forms could be one of ``names``,
+    with its evidence: 7 queries whatever their number (2 more for each
+    further BLOCK_CHUNK surname forms, on works with very many authors)."""
+    terms = _block_terms(names)
+    if not terms:
+        return {}
+    profiles: dict[int, _Profile] = {}
+    forms: dict[int, dict[str, str]] = defaultdict(dict)
+    for start in range(0, len(terms), BLOCK_CHUNK):
+        block = _block_filter(terms[start : start + BLOCK_CHUNK])
+        for author in Author.objects.visible().filter(block):
+            profiles[author.pk] = _Profile(author)
+        aliases = AuthorAlias.objects.filter(
+            block, author__merged_into__isnull=True
+        ).select_related("author")
+        for alias in aliases:
+            profiles.setdefault(alias.author_id, _Profile(alias.author))
+            forms[alias.author_id][alias.name_key] = alias.name
+    for pk, profile in profiles.items():
+        forms[pk].setdefault(profile.author.name_key, profile.author.display_name)
+        profile.keys = set(forms[pk])
+        profile.names = [NameParts.from_string(text) for text in forms[pk].values()]
+    # Keep only the authors some name fits: the LIKE above is a coarse block.
+    profiles = {
+        pk: p for pk, p in profiles.items() if any(names_fit(n, p.names) for n in names)
+    }
+    if profiles:
+        _profiles_fill(profiles)
+    return profiles
+
+
+def _profiles_fill(profiles: dict[int, _Profile]) -> None:
+    ids = list(profiles)
+    own = Authorship.objects.filter(author_id__in=ids)
+    for author_id, work_id, year, raw in own.values_list(
+        "author_id", "work_id", "work__year", "raw_affiliations"
+    ):
+        profiles[author_id].works[work_id] = (year, set(), set(), list(raw or []))
+    by_work: dict[int, list[int]] = defaultdict(list)
+    for pk, profile in profiles.items():
+        for work_id in profile.works:
+            by_work[work_id].append(pk)
+    work_ids = own.values("work_id")
+    for work_id, author_id, name in Authorship.objects.filter(
+        work_id__in=work_ids
+    ).values_list("work_id", "author_id", "name"):
+        key = coauthor_key(NameParts.from_string(name))
+        for pk in by_work.get(work_id, ()):
+            if author_id != pk:
+                profiles[pk].works[work_id][1].add(key)
+    for work_id, code in WorkTopic.objects.filter(work_id__in=work_ids).values_list(
+        "work_id", "topic__code"
+    ):
+        for pk in by_work.get(work_id, ()):
+            profiles[pk].works[work_id][2].add(code)
+    for author_id, institution in Affiliation.objects.filter(
+        author_id__in=ids
+    ).values_list("author_id", "institution__name"):
+        profiles[author_id].institutions.append(institution)
+    for author_id, scheme, value in AuthorIdentifier.objects.filter(
+        author_id__in=ids
+    ).values_list("author_id", "scheme", "value"):
+        profiles[author_id].identifiers.add((scheme, value))
+
+
+def _conflicts(identifiers: Iterable[Sequence[str]], profile: _Profile) -> bool:
+    """The candidate holds another id of a scheme the authorship carries."""
+    own = {tuple(i) for i in identifiers if i[0] in PERSON_SCHEMES and i[1]}
+    schemes = {s for s, _ in own}
+    return any(s in schemes and (s, v) not in own for s, v in profile.identifiers)
+
+
+def evidence_lines(evidence: Evidence | None, labels: dict[str, str]) -> list[str]:
+    """Evidence as people read it: 'co-author Adrian Del Maestro', ..."""
+    if evidence is None:
+        return []
+    lines = [f"co-author {labels.get(k, k)}" for k in evidence.coauthors]
+    lines += [f"topic {code}" for code in evidence.topics]
+    if evidence.institution:
+        lines.append(f"institution {evidence.institution}")
+    if evidence.years:
+        first, last = evidence.years
+        span = str(first) if first == last else f"{first}\u2013{last}"
+        lines.append(f"active {span}")
+    return lines
+
+
+def decision_detail(choice: Choice, key: str, labels: dict[str, str]) -> dict:
+    return {
+        "evidence": evidence_lines(choice.evidence, labels),
+        "candidates": choice.candidates,
+        "name_key": key,
+    }
+
+
+ATTRIBUTION_OF_KIND = {
+    "evidence": Attribution.NAME_EVIDENCE,
+    "name": Attribution.NAME,
+    "new": Attribution.NEW,
+}
+
+
+def work_mentions(
+    names: Sequence[str],
+    affiliations: Sequence[Sequence[str]],
+    context: WorkContext,
+) -> tuple[list[Mention], dict[str, str]]:
+    """Each author of a work as a Mention; co-author keys with their names."""
+    parts = [NameParts.from_string(n) for n in names]
+    keys = [coauthor_key(p) for p in parts]
+    labels = dict(zip(keys, names, strict=True))
+    mentions = [
+        Mention(
+            id=i,
+            name=p,
+            affiliations=tuple(affiliations[i]),
+            coauthors=frozenset(k for j, k in enumerate(keys) if j != i and k),
+            topics=frozenset(context.topic_codes),
+            year=context.year,
+        )
+        for i, p in enumerate(parts)
+    ]
+    return mentions, labels
 
 
 def authorships_resolve_authors(
@@ -94,56 +320,89 @@ def authorships_resolve_authors(
     context = context or WorkContext()
     held = authors_by_identifier([key for p in parsed for key in p.identifiers])
     keys = [name_key(p.name) for p in parsed]
-    by_name: dict[str, Author] = {}
-    # Oldest record first, so the same name keeps resolving to one author.
-    for author in Author.objects.visible().filter(name_key__in=keys).order_by("-pk"):
-        by_name[author.name_key] = author
-    schemes_held = _schemes_held([a.pk for a in by_name.values()])
+    mentions, labels = work_mentions(
+        [p.name for p in parsed],
+        [
+            [*p.raw_affiliations, *(i.name for i in p.institutions if i.name)]
+            for p in parsed
+        ],
+        context,
+    )
+    unresolved = [
+        i for i, p in enumerate(parsed) if _strongest(p.identifiers, held) is None
+    ]
+    profiles = candidate_profiles([mentions[i].name for i in unresolved])
 
-    resolutions: list[Resolution] = []
-    new: dict[str, Author] = {}
-    for p, key in zip(parsed, keys, strict=True):
-        strongest = _strongest(p, held)
+    resolutions: list[Resolution | None] = [None] * len(parsed)
+    taken: set[int] = set()
+    for i, p in enumerate(parsed):
+        strongest = _strongest(p.identifiers, held)
         if strongest is not None:
             (scheme, value), author = strongest
-            resolutions.append(
-                Resolution(
-                    author,
-                    Attribution.IDENTIFIER,
-                    {"scheme": scheme, "value": value, "source": context.source},
-                    1.0,
-                )
+            taken.add(author.pk)
+            resolutions[i] = Resolution(
+                author,
+                Attribution.IDENTIFIER,
+                {"scheme": scheme, "value": value, "source": context.source},
+                1.0,
             )
-            continue
-        candidate = by_name.get(key)
-        own = {s for s, v in p.identifiers if s in PERSON_SCHEMES and v}
-        if candidate is not None and not (own & schemes_held.get(candidate.pk, set())):
-            resolutions.append(
-                Resolution(candidate, Attribution.NAME, {"name_key": key}, None)
-            )
-            continue
-        # A name never seen, or one whose record holds another person's id.
-        author = new.get(key) if not own else None
-        if author is None:
-            author = Author(display_name=p.name, name_key=key)
-            if own:
-                new[f"{key}#{len(new)}"] = author
-            else:
-                new[key] = author
-        resolutions.append(Resolution(author, Attribution.NEW, {"name_key": key}, None))
+    new: list[Author] = []
+    for i in unresolved:
+        p = parsed[i]
+        # One person appears once on a work: an Author already chosen for
+        # another position is not a candidate for this one.
+        candidates = [
+            profile.candidate()
+            for pk, profile in profiles.items()
+            if pk not in taken and not _conflicts(p.identifiers, profile)
+        ]
+        choice = choose_candidate(mentions[i], candidates)
+        detail = decision_detail(choice, keys[i], labels)
+        if choice.key is None:
+            author = Author(display_name=p.name, name_key=keys[i])
+            new.append(author)
+        else:
+            author = profiles[choice.key].author
+            taken.add(author.pk)
+        resolutions[i] = Resolution(
+            author, ATTRIBUTION_OF_KIND[choice.kind], detail, choice.confidence
+        )
     if new:
-        Author.objects.bulk_create(new.values())
-
-    _record_identifiers(parsed, resolutions, held, context.source)
+        Author.objects.bulk_create(new)
+    done = [r for r in resolutions if r is not None]
+    _display_names_upgrade(parsed, done)
+    _record_identifiers(parsed, done, held, context.source)
     # Record each name form; a form seen before is left as it is.
     AuthorAlias.objects.bulk_create(
         [
             AuthorAlias(author=r.author, name=p.name, name_key=key)
-            for p, key, r in zip(parsed, keys, resolutions, strict=True)
+            for p, key, r in zip(parsed, keys, done, strict=True)
         ],
         ignore_conflicts=True,
     )
-    return resolutions
+    return done
+
+
+def _display_names_upgrade(
+    parsed: Sequence[ParsedAuthorship], resolutions: Sequence[Resolution]
+) -> None:
+    """A record known only by initials takes the first full name it gets.
+
+    Never a name the researcher chose (``display_name_chosen``).
+    """
+    changed = []
+    for p, resolution in zip(parsed, resolutions, strict=True):
+        author = resolution.author
+        if author.display_name_chosen or resolution.attribution == Attribution.NEW:
+            continue
+        if NameParts.from_string(p.name).has_full_given_name and not (
+            NameParts.from_string(author.display_name).has_full_given_name
+        ):
+            author.display_name = p.name
+            author.name_key = name_key(p.name)
+            changed.append(author)
+    if changed:
+        Author.objects.bulk_update(changed, ["display_name", "name_key"])
 
 
 def _schemes_held(author_ids: list[int]) -> dict[int, set[str]]:

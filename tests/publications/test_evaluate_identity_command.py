@@ -41,6 +41,7 @@ def test_prints_a_row_per_method_and_part_with_scores_between_0_and_1():
             "same full name",
             "same name + first affiliation",
             "identity_scoring",
+            "resolver",
         )
         for part in ("whole", "even", "odd")
     }

@@ -23,7 +23,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from publications.identity_metrics import Scores, b_cubed_scores, pairwise_scores
-from publications.identity_scoring import Mention, NameParts, cluster_block
+from publications.identity_scoring import (
+    Mention,
+    NameParts,
+    cluster_block,
+    coauthor_key,
+    resolve_block,
+)
 from publications.names import name_key
 
 Clusterer = Callable[[Sequence[Mention]], list[set[Hashable]]]
@@ -38,11 +44,11 @@ def load_signatures(path: Path) -> tuple[dict[str, Mention], dict[str, str]]:
     """Mentions by signature id, and the name block of each."""
     raw = json.loads(path.read_text())
     by_paper: dict[object, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
+    names: dict[str, NameParts] = {}
     for sid, signature in raw.items():
         info = signature["author_info"]
-        names[sid] = " ".join(
-            p for p in (info.get("first"), info.get("middle"), info["last"]) if p
+        names[sid] = NameParts.from_parts(
+            info.get("first"), info.get("middle"), info["last"]
         )
         by_paper[signature.get("paper_id")].append(sid)
     mentions: dict[str, Mention] = {}
@@ -51,15 +57,13 @@ def load_signatures(path: Path) -> tuple[dict[str, Mention], dict[str, str]]:
         info = signature["author_info"]
         # Mentions on one paper are each other's co-authors.
         coauthors = frozenset(
-            name_key(names[other])
+            coauthor_key(names[other])
             for other in by_paper[signature.get("paper_id")]
             if other != sid
         )
         mentions[sid] = Mention(
             id=sid,
-            name=NameParts.from_parts(
-                info.get("first"), info.get("middle"), info["last"]
-            ),
+            name=names[sid],
             affiliations=tuple(info.get("affiliations") or ()),
             coauthors=coauthors,
         )
@@ -95,10 +99,21 @@ def same_name_and_first_affiliation(mentions: Sequence[Mention]):
     return _group_by(mentions, key)
 
 
+def resolver(mentions: Sequence[Mention]) -> list[set[Hashable]]:
+    """The resolver's own decisions, mentions taken in the file's order."""
+    return resolve_block(sorted(mentions, key=lambda m: _order(m.id)))
+
+
+def _order(mention_id: Hashable) -> tuple:
+    text = str(mention_id)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
 METHODS: dict[str, Clusterer] = {
     "same full name": same_full_name,
     "same name + first affiliation": same_name_and_first_affiliation,
     "identity_scoring": cluster_block,
+    "resolver": resolver,
 }
 
 
