@@ -229,7 +229,7 @@ def author_names(request, author_id: int):
     if request.method == "POST":
         form = NameVariantsForm(request.POST, author=author, aliases=aliases)
         if form.is_valid():
-            author_names_update(
+            author = author_names_update(
                 user=request.user,
                 author=author,
                 display_name=form.cleaned_data["display_name"],

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from profiles.models import Profile
 from profiles.services.audit import audit_record
-from publications.models import Author, AuthorAlias
+from publications.models import Author, AuthorAlias, Authorship
 from publications.signals import authors_changed
 
 
@@ -119,10 +119,20 @@ def author_names_update(
             before=before,
             after=after,
         )
-    # Pages and caches that print the name (graph slices) hear about it.
-    transaction.on_commit(
-        lambda: authors_changed.send(sender=Author, author_ids=[author.pk])
-    )
+
+    # Caches that print the name hear about it: the record's graph slice,
+    # and after a rename its co-authors' slices, which name it too.
+    def announce() -> None:
+        ids = {author.pk}
+        if renamed:
+            ids |= set(
+                Authorship.objects.filter(
+                    work__authorships__author_id=author.pk, author__isnull=False
+                ).values_list("author_id", flat=True)
+            )
+        authors_changed.send(sender=Author, author_ids=sorted(ids))
+
+    transaction.on_commit(announce)
     return author
 
 
