@@ -574,6 +574,11 @@ class Evidence:
     def any(self) -> bool:
         return bool(self.coauthors or self.topics or self.institution or self.years)
 
+    @property
+    def distinctive(self) -> bool:
+        """Evidence beyond overlapping years, which many people share."""
+        return bool(self.coauthors or self.topics or self.institution)
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -670,8 +675,9 @@ def choose_candidate(mention: Mention, candidates: Sequence[Candidate]) -> Choic
     1. Evidence (``evidence_between``) at or above THRESHOLD: the best
        supported candidate (ties: the one with more works). An initials-only
        name needs exactly one supported candidate.
-    2. No candidate supported, and exactly one with some evidence (a shared
-       topic, overlapping years) and none against it: that one. This is how
+    2. No candidate supported, and exactly one with some distinctive
+       evidence (a shared topic, say; overlapping years alone do not single
+       anyone out) and none against it: that one. This is how
        'A. Del Maestro' joins the only Del Maestro publishing in his topics
        in his years, and how two people of one name are told apart by field.
     3. The name alone, when there is one candidate only, its name has the
@@ -704,7 +710,7 @@ def choose_candidate(mention: Mention, candidates: Sequence[Candidate]) -> Choic
         return Choice(best.key, "evidence", round(evidence.score, 3), evidence, n)
     if supported:
         return Choice(None, "new", None, None, n)
-    with_evidence = [(c, e) for c, e in scored if e.any and not e.contrary]
+    with_evidence = [(c, e) for c, e in scored if e.distinctive and not e.contrary]
     if len(with_evidence) == 1:
         best, evidence = with_evidence[0]
         return Choice(best.key, "evidence", round(evidence.score, 3), evidence, n)

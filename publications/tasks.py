@@ -23,3 +23,11 @@ def arxiv_oai_harvest_incremental_task() -> None:
 
     run = arxiv_oai_incremental_create()
     import_run_execute(run_id=run.pk)
+
+
+@shared_task(name="publications.authorships_reresolve")
+def authorships_reresolve_task(author_ids: list[int]) -> None:
+    """Wrapper around authorships_reresolve to make it a task."""
+    from publications.services.reresolution import authorships_reresolve
+
+    authorships_reresolve(author_ids=author_ids)

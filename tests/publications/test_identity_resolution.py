@@ -1,0 +1,310 @@
+"""Which Author an authorship gets: identifiers first, then name + evidence.
+
+Works are written through the real ingest service from hand-made records,
+so that each decision reads the evidence earlier works left in the database
+(co-authors, topics, institutions, years).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from itertools import count
+
+import pytest
+
+from publications.identity_scoring import NameParts, name_compatible
+from publications.models import Author, AuthorIdentifier, Authorship
+from publications.services.identity import WorkContext, authorships_resolve_authors
+from publications.services.ingest import works_ingest
+from publications.sources.base import ORCID, ParsedAuthorship, ParsedWork
+from tests.publications.services.test_works_ingest import new_run
+
+pytestmark = pytest.mark.django_db
+_numbers = count(1)
+Attribution = Authorship.Attribution
+
+
+def author(name: str, *affiliations: str, orcid: str = "") -> ParsedAuthorship:
+    return ParsedAuthorship(
+        position=0,
+        raw_name=name,
+        name=name,
+        raw_affiliations=tuple(affiliations),
+        identifiers=((ORCID, orcid),) if orcid else (),
+    )
+
+
+def publish(*authors: ParsedAuthorship, year: int = 2020, topics=("cs.LG",)):
+    """Import one work by these authors; return its authorships in order."""
+    number = next(_numbers)
+    arxiv_id = f"{year % 100:02d}01.{number:05d}"
+    record = ParsedWork(
+        source="arxiv",
+        external_id=arxiv_id,
+        payload_hash=hashlib.sha256(arxiv_id.encode()).hexdigest(),
+        title=f"Work {number}",
+        title_raw=f"Work {number}",
+        published=date(year, 3, 1),
+        arxiv_id=arxiv_id,
+        categories=tuple(topics),
+        authorships=tuple(
+            ParsedAuthorship(
+                position=i + 1,
+                raw_name=a.raw_name,
+                name=a.name,
+                raw_affiliations=a.raw_affiliations,
+                identifiers=a.identifiers,
+            )
+            for i, a in enumerate(authors)
+        ),
+    )
+    counts = works_ingest(records=[record], import_run=new_run())
+    assert counts.failed == 0
+    return list(
+        Authorship.objects.filter(work__arxiv_id=arxiv_id)
+        .select_related("author")
+        .order_by("position")
+    )
+
+
+# -- initials ----------------------------------------------------------------
+
+
+def test_initials_join_the_full_name_when_a_coauthor_is_shared():
+    [benoit, _] = publish(author("Benoit Dherin"), author("Jane Roe"))
+
+    [initials, _] = publish(author("B. Dherin"), author("J. Roe"), year=2021)
+
+    assert initials.author_id == benoit.author_id
+    assert initials.attribution == Attribution.NAME_EVIDENCE
+    assert "co-author J. Roe" in initials.attribution_detail["evidence"]
+    assert initials.attribution_detail["candidates"] == 1
+    assert initials.attribution_detail["name_key"] == "b dherin"
+    assert 0.5 <= initials.confidence <= 1
+
+
+def test_initials_without_evidence_stay_a_separate_record():
+    [benoit] = publish(author("Benoit Dherin"), year=2020, topics=("cs.LG",))
+
+    [initials] = publish(author("B. Dherin"), year=1990, topics=("math.AG",))
+
+    assert initials.author_id != benoit.author_id
+    assert initials.attribution == Attribution.NEW
+    assert initials.attribution_detail["candidates"] == 1
+    assert initials.confidence is None
+
+
+def test_initials_fitting_two_people_with_evidence_for_both_stay_apart():
+    [bo, _] = publish(author("Bo Li", "Fudan University"), author("Jane Roe"))
+    [bei, _] = publish(author("Bei Li", "Fudan University"), author("John Doe"))
+
+    [initials, _, _] = publish(
+        author("B. Li", "Fudan University"), author("Jane Roe"), author("John Doe")
+    )
+
+    assert initials.author_id not in (bo.author_id, bei.author_id)
+    assert initials.attribution == Attribution.NEW
+    assert initials.attribution_detail["candidates"] == 2
+
+
+def test_a_full_name_record_replaces_the_initials_it_joins_on_display():
+    [first, _] = publish(author("B. Dherin"), author("Jane Roe"))
+
+    [full, _] = publish(author("Benoit Dherin"), author("Jane Roe"), year=2021)
+
+    assert full.author_id == first.author_id
+    assert Author.objects.get(pk=full.author_id).display_name == "Benoit Dherin"
+
+
+# -- one name, two people ----------------------------------------------------
+
+
+def test_one_name_at_two_unrelated_institutions_is_two_people():
+    [fudan] = publish(author("Wei Wang", "Fudan University"))
+
+    [rutgers] = publish(author("Wei Wang", "Rutgers University"))
+
+    assert rutgers.author_id != fudan.author_id
+    assert rutgers.attribution == Attribution.NEW
+
+
+def test_evidence_picks_which_of_two_same_name_people():
+    [fudan, _] = publish(author("Wei Wang", "Fudan University"), author("Li Wu"))
+    [rutgers, _] = publish(
+        author("Wei Wang", "Rutgers University"), author("Jane Roe"), year=2019
+    )
+    assert fudan.author_id != rutgers.author_id
+
+    [by_institution] = publish(author("Wei Wang", "Fudan Univ., Shanghai"))
+    [by_coauthor, _] = publish(author("Wei Wang"), author("Jane Roe"))
+
+    assert by_institution.author_id == fudan.author_id
+    assert (
+        "institution Fudan University" in by_institution.attribution_detail["evidence"]
+    )
+    assert by_coauthor.author_id == rutgers.author_id
+    assert by_coauthor.attribution_detail["candidates"] == 2
+
+
+def test_same_name_with_no_evidence_between_two_people_is_a_new_record():
+    [fudan] = publish(author("Wei Wang", "Fudan University"), topics=("cs.LG",))
+    [rutgers] = publish(author("Wei Wang", "Rutgers University"), topics=("cs.LG",))
+
+    [lone] = publish(author("Wei Wang"), topics=("cs.LG",))
+
+    assert lone.author_id not in (fudan.author_id, rutgers.author_id)
+    assert lone.attribution == Attribution.NEW
+
+
+def test_the_only_person_of_a_name_takes_it_without_evidence():
+    [first] = publish(author("Adrian Del Maestro"), year=2004, topics=("cond-mat",))
+
+    [second] = publish(author("Adrian Del Maestro"), year=2024, topics=("q-bio",))
+
+    assert second.author_id == first.author_id
+    assert second.attribution == Attribution.NAME
+    assert second.confidence == 0.5
+    assert second.attribution_detail["evidence"] == []
+
+
+def test_a_topic_and_years_decide_between_two_people_of_a_name():
+    [physicist] = publish(
+        author("Wei Wang", "Fudan University"), year=2010, topics=("cond-mat.str-el",)
+    )
+    [biologist] = publish(
+        author("Wei Wang", "Rutgers University"), year=2010, topics=("q-bio.PE",)
+    )
+
+    [later] = publish(author("Wei Wang"), year=2012, topics=("q-bio.PE",))
+
+    assert later.author_id == biologist.author_id != physicist.author_id
+    assert later.attribution_detail["evidence"] == ["topic q-bio.PE", "active 2010"]
+
+
+# -- identifiers -------------------------------------------------------------
+
+
+def test_an_orcid_decides_before_any_name_evidence():
+    [held] = publish(
+        author("Wei Wang", "Peking University", orcid="0000-0002-1825-0097")
+    )
+    [other, _] = publish(author("Wei Wang", "Fudan University"), author("Jane Roe"))
+
+    [initials, _] = publish(
+        author("W. Wang", "Fudan University", orcid="0000-0002-1825-0097"),
+        author("Jane Roe"),
+    )
+
+    assert initials.author_id == held.author_id != other.author_id
+    assert initials.attribution == Attribution.IDENTIFIER
+    assert initials.attribution_detail["value"] == "0000-0002-1825-0097"
+    assert initials.confidence == 1.0
+
+
+def test_a_candidate_holding_another_orcid_never_matches():
+    [held, _] = publish(
+        author("Benoit Dherin", "Fudan University", orcid="0000-0002-1825-0097"),
+        author("Jane Roe"),
+    )
+
+    [other, _] = publish(
+        author("Benoit Dherin", "Fudan University", orcid="0000-0001-5109-3700"),
+        author("Jane Roe"),
+    )
+
+    assert other.author_id != held.author_id
+    assert AuthorIdentifier.objects.get(value="0000-0001-5109-3700").author_id == (
+        other.author_id
+    )
+
+
+def test_a_hidden_former_name_still_serves_matching():
+    [before, _] = publish(author("Maria Curie", "Sorbonne"), author("Pierre Roe"))
+    Author.objects.filter(pk=before.author_id).update(
+        display_name="Maria Sklodowska", name_key="maria sklodowska"
+    )
+    before.author.aliases.update(hidden=True)
+
+    [after, _] = publish(author("Maria Curie", "Sorbonne"), author("Pierre Roe"))
+
+    assert after.author_id == before.author_id
+
+
+# -- cost --------------------------------------------------------------------
+
+
+def _work_context():
+    return WorkContext(source="arxiv", year=2020, topic_codes=("cs.LG",))
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_resolution_costs_a_bounded_number_of_queries_per_work(
+    size, django_assert_max_num_queries
+):
+    # Every author of the work has a same-surname record with works, so
+    # each has candidates and evidence to read.
+    for i in range(size):
+        publish(
+            author(f"Alex{i} Surname{i}", f"University {i}"),
+            author(f"Coauthor{i} Person{i}"),
+        )
+    parsed = [
+        ParsedAuthorship(
+            position=i + 1,
+            raw_name=f"A. Surname{i}",
+            name=f"A. Surname{i}",
+            raw_affiliations=(f"University {i}",),
+        )
+        for i in range(size)
+    ]
+
+    with django_assert_max_num_queries(13):
+        resolutions = authorships_resolve_authors(
+            parsed=parsed, context=_work_context()
+        )
+
+    assert all(r.attribution == Attribution.NAME_EVIDENCE for r in resolutions)
+
+
+# -- the demo data -----------------------------------------------------------
+
+
+def test_demo_feeds_end_with_one_del_maestro_and_no_conflated_people():
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    feeds = sorted(
+        [
+            *(FIXTURES / "arxiv_api").glob("*.xml"),
+            *(FIXTURES / "arxiv_api" / "more").glob("*.xml"),
+            *(FIXTURES / "arxiv_api" / "recorded").glob("*.json"),
+        ]
+    )
+    call_command("import", "arxiv", "--file", *map(str, feeds))
+
+    maestro = {
+        a.author_id
+        for a in Authorship.objects.filter(
+            name__in=["Adrian Del Maestro", "A. Del Maestro"]
+        )
+    }
+    assert len(maestro) == 1
+    assert Author.objects.get(pk=maestro.pop()).display_name == "Adrian Del Maestro"
+    # No record holds two names that cannot be one person ("Mohit Kumar
+    # Ahuja" and "Manish Ahuja", "Yuqi Chen" and "Zhenyu Chen", ...).
+    names_by_author: dict[int, set[str]] = {}
+    for author_id, name in Authorship.objects.values_list("author_id", "name"):
+        names_by_author.setdefault(author_id, set()).add(name)
+    for names in names_by_author.values():
+        parts = [NameParts.from_string(n) for n in names]
+        assert all(name_compatible(a, b) for a in parts for b in parts), names
+    # The same-surname people of the demo stay apart.
+    ahuja = {
+        n: a
+        for a, n in Authorship.objects.filter(name__endswith="Ahuja").values_list(
+            "author_id", "name"
+        )
+    }
+    assert ahuja["Mohit Kumar Ahuja"] != ahuja["Manish Ahuja"]
