@@ -260,7 +260,9 @@ def _oai_pages(run: ImportRun) -> Iterator[FeedPage]:
     """OAI-PMH pages, from the saved resumptionToken when there is one.
 
     Every page's checkpoint keeps the first page's response date as
-    ``harvest_date``: a resumed harvest still started then.
+    ``harvest_date``: a resumed harvest still started then. The metadata
+    format is ``parameters["metadata_prefix"]`` (arXivRaw when absent);
+    saved files are read in whichever format they hold.
     """
     params = run.parameters
     if "files" in params:
@@ -274,6 +276,7 @@ def _oai_pages(run: ImportRun) -> Iterator[FeedPage]:
         until=params.get("until", ""),
         set_spec=params.get("set", ""),
         resumption_token=run.checkpoint.get("resumption_token", ""),
+        metadata_prefix=params.get("metadata_prefix") or arxiv_oai.METADATA_PREFIX,
     ):
         if page.checkpoint is not None:
             harvest_date = harvest_date or page.checkpoint["response_date"][:10]
@@ -290,7 +293,9 @@ def arxiv_oai_incremental_create(*, today: date | None = None) -> ImportRun:
     read again: the overlap costs a few unchanged records, a gap would lose
     some. A run DONE_WITH_ERRORS counts as finished: the list was read to
     its end and its failed records are kept as ImportFailures; not moving
-    on would re-read an ever longer range every day.
+    on would re-read an ever longer range every day. The metadata format
+    is the last finished run's, so a deployment that harvested in ``arXiv``
+    goes on in it.
     """
     today = today or timezone.now().date()
     last = (
@@ -312,6 +317,8 @@ def arxiv_oai_incremental_create(*, today: date | None = None) -> ImportRun:
     parameters = {"from": start}
     if settings.ARXIV_OAI_SET:
         parameters["set"] = settings.ARXIV_OAI_SET
+    if last is not None and last.parameters.get("metadata_prefix"):
+        parameters["metadata_prefix"] = last.parameters["metadata_prefix"]
     return import_run_create(source=arxiv_oai.SOURCE, parameters=parameters)
 
 

@@ -1,9 +1,20 @@
-"""arXiv OAI-PMH (export.arxiv.org/oai2): harvest ListRecords in arXivRaw.
+"""arXiv OAI-PMH (export.arxiv.org/oai2): harvest ListRecords, arXivRaw or arXiv.
 
 ``parse`` turns one OAI-PMH response (ListRecords or GetRecord) into a
 ``FeedPage`` (pure); ``fetch_pages`` walks a harvest page by page, following
 the ``resumptionToken``. Each page's checkpoint holds the token that asks
 for the *next* page, so a run saved after page n resumes with page n + 1.
+
+Two of arXiv's metadata formats are read, both into the same ParsedWork
+fields: ``arXivRaw`` (the default; authors as one TeX string, every version
+with its date) and ``arXiv`` (authors parsed by arXiv into keyname,
+forenames, suffix and affiliations; only a ``created`` and an ``updated``
+date). ``fetch_pages`` asks for the one it is given; ``parse`` does not
+need telling: each record's format is recognised by the namespace of its
+metadata element, so a saved page of either format (or a page mixing them)
+reads the same way, and a record in any other format (``oai_dc``, or an
+``<arXiv>`` element in no arXiv namespace) is a ParseFailure of its own
+while the rest of the page goes on.
 
 Why a thin loop here and not sickle: sickle sends its requests with the
 module-level ``requests.get``/``post`` (``Sickle.harvest``), so it cannot be
@@ -31,6 +42,21 @@ Choices a reader may question:
   ``badArgument``, ...) is a ``SourceError``, which ends the run as FAILED.
 - **Dates.** ``published`` is the v1 date, ``updated`` the latest version's,
   as the bulk snapshot reader does; the OAI datestamp is not the work's date.
+- **The arXiv format.** ``published`` is ``<created>`` (the v1 date),
+  ``updated`` is ``<updated>`` or, for a paper never revised, ``<created>``.
+  The format has no list of versions and does not say which version is the
+  latest, so ``versions`` is empty, ``arxiv_version`` is None and the
+  links point at the unversioned abstract and PDF (which arXiv serves as
+  the latest). An author is "Forenames Keyname Suffix" (the snapshot's
+  order) with every ``<affiliation>`` kept; an "author" with no letter or
+  digit in it is skipped: arXiv's own splitting leaves a ":" where a
+  collaboration's name ended ("Keck Array and BICEP2 Collaborations: P.
+  Ade, ..."). Harvest one format per deployment: a work last written from
+  arXivRaw and then from arXiv has its arxiv_version cleared by the same
+  source's emptier record (its WorkVersion rows stay).
+- **Not kept, in either format:** ``license``, ``report-no``,
+  ``msc-class``, ``acm-class`` and arXivRaw's ``submitter``/``proxy``:
+  ParsedWork and Work have no field for them.
 """
 
 from __future__ import annotations
@@ -38,6 +64,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, tostring
 
@@ -69,9 +96,11 @@ from .base import (
 logger = logging.getLogger(__name__)
 
 SOURCE = "arxiv-oai"
-METADATA_PREFIX = "arXivRaw"
+METADATA_PREFIX = "arXivRaw"  # the default: it dates every version
+METADATA_PREFIXES = ("arXivRaw", "arXiv")
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"
+ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 # The OAI answer for "nothing in this range": an empty harvest, not an error.
 NO_RECORDS = "noRecordsMatch"
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
@@ -141,10 +170,18 @@ def parse_record(record: Element) -> ParsedWork | ParseFailure:
     header = record.find(f"{OAI}header")
     external_id = _identifier(header) if header is not None else ""
     try:
-        raw = record.find(f"{OAI}metadata/{RAW}arXivRaw")
-        if raw is None:
-            raise ValueError(f"{external_id or 'record'}: no arXivRaw metadata")
-        return _parse_raw(raw)
+        metadata = record.find(f"{OAI}metadata")
+        element = next(iter(metadata), None) if metadata is not None else None
+        if element is None:
+            raise ValueError(f"{external_id or 'record'}: no metadata")
+        if element.tag == f"{RAW}arXivRaw":
+            return _parse_raw(element)
+        if element.tag == f"{ARXIV}arXiv":
+            return _parse_arxiv(element)
+        raise ValueError(
+            f"{external_id or 'record'}: metadata {element.tag!r} is neither"
+            f" arXivRaw ({RAW[1:-1]}) nor arXiv ({ARXIV[1:-1]})"
+        )
     except (ValueError, KeyError) as exc:
         return ParseFailure(
             source=SOURCE,
@@ -195,6 +232,84 @@ def _parse_raw(raw: Element) -> ParsedWork:
         "versions": versions,
     }
     return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
+
+
+def _parse_arxiv(meta: Element) -> ParsedWork:
+    """An ``arXiv``-format record; see the module docstring for what differs."""
+    arxiv_id, _ = split_arxiv_id(_text(meta, "id"))
+    title_raw = _raw_text(meta, "title")
+    if not title_raw.strip():
+        raise ValueError(f"{arxiv_id}: record has no title")
+    abstract_raw = _raw_text(meta, "abstract")
+    published = _iso_date(meta, "created", arxiv_id)
+    if published is None:
+        raise ValueError(f"{arxiv_id}: record has no created date")
+    authorships = authorships_from_elements(meta.find(f"{ARXIV}authors"), arxiv_id)
+    categories = tuple(dict.fromkeys(_text(meta, "categories").split()))
+    doi = _text(meta, "doi")
+    journal_ref = collapse_spaces(_text(meta, "journal-ref"))
+    fields: dict[str, Any] = {
+        "source": SOURCE,
+        "external_id": arxiv_id,
+        "title": latex_to_unicode(title_raw),
+        "title_raw": title_raw,
+        "abstract": latex_to_unicode_paragraphs(abstract_raw),
+        "abstract_raw": abstract_raw,
+        "work_type": "article" if (doi or journal_ref) else "preprint",
+        "published": published,
+        "updated": _iso_date(meta, "updated", arxiv_id) or published,
+        "arxiv_id": arxiv_id,
+        "arxiv_version": None,
+        "doi": first_doi(doi),
+        "journal_ref": journal_ref,
+        "comments": collapse_spaces(_text(meta, "comments")),
+        "categories": categories,
+        "abs_url": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
+        "authorships": authorships,
+        "versions": (),
+    }
+    return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
+
+
+def authorships_from_elements(
+    authors: Element | None, arxiv_id: str
+) -> tuple[ParsedAuthorship, ...]:
+    """``<authors><author><keyname/><forenames/>...`` to authorships, in order.
+
+    Every ``keyname``/``forenames``/``suffix`` element is read, in case a
+    record repeats one (a real, if edited, record does); positions count
+    the authors kept, so skipping a ":" leaves no gap.
+    """
+    found = authors.findall(f"{ARXIV}author") if authors is not None else []
+    authorships: list[ParsedAuthorship] = []
+    for author in found:
+        raw_name = " ".join(
+            part
+            for name in ("forenames", "keyname", "suffix")
+            for part in (collapse_spaces(e.text or "") for e in _all(author, name))
+            if part
+        )
+        if not any(char.isalnum() for char in raw_name):
+            continue
+        affiliations = tuple(
+            text
+            for text in (
+                collapse_spaces(e.text or "") for e in _all(author, "affiliation")
+            )
+            if text
+        )
+        authorships.append(
+            ParsedAuthorship(
+                position=len(authorships) + 1,
+                raw_name=raw_name,
+                name=display_name(raw_name),
+                raw_affiliations=affiliations,
+            )
+        )
+    if not authorships:
+        raise ValueError(f"{arxiv_id}: record has no authors")
+    return tuple(authorships)
 
 
 def split_authors(value: str) -> list[tuple[str, str]]:
@@ -288,13 +403,21 @@ def fetch_pages(
     until: str = "",
     set_spec: str = "",
     resumption_token: str = "",
+    metadata_prefix: str = METADATA_PREFIX,
     client: PoliteClient | None = None,
 ) -> Iterator[FeedPage]:
     """Harvest ListRecords page by page, from the start or from a token.
 
     Every page's checkpoint carries the token of the next page; the harvest
     ends at the page whose token is empty (or at ``noRecordsMatch``).
+    ``metadata_prefix`` ("arXivRaw" or "arXiv") is sent with the first
+    request only: the server keeps it in the token.
     """
+    if metadata_prefix not in METADATA_PREFIXES:
+        raise ValueError(
+            f"unknown metadata prefix {metadata_prefix!r};"
+            f" known: {', '.join(METADATA_PREFIXES)}"
+        )
     client = client or PoliteClient(min_interval=settings.ARXIV_MIN_INTERVAL)
     token = resumption_token
     while True:
@@ -305,7 +428,7 @@ def fetch_pages(
                 "resumptionToken": token,
             }
         else:
-            params = {"verb": "ListRecords", "metadataPrefix": METADATA_PREFIX}
+            params = {"verb": "ListRecords", "metadataPrefix": metadata_prefix}
             for key, value in (
                 ("from", from_date),
                 ("until", until),
@@ -334,8 +457,21 @@ def _identifier(header: Element) -> str:
     return value.removeprefix("oai:arXiv.org:")
 
 
+def _namespace(element: Element) -> str:
+    """'{http://arxiv.org/OAI/arXiv/}id' -> '{http://arxiv.org/OAI/arXiv/}'.
+
+    A child is looked up in its parent's namespace, so one set of helpers
+    reads both formats.
+    """
+    return element.tag[: element.tag.index("}") + 1] if "}" in element.tag else ""
+
+
+def _all(element: Element, name: str) -> list[Element]:
+    return element.findall(f"{_namespace(element)}{name}")
+
+
 def _raw_text(element: Element, name: str) -> str:
-    found = element.find(f"{RAW}{name}")
+    found = element.find(f"{_namespace(element)}{name}")
     if found is None or found.text is None:
         return ""
     return found.text
@@ -343,3 +479,14 @@ def _raw_text(element: Element, name: str) -> str:
 
 def _text(element: Element, name: str) -> str:
     return _raw_text(element, name).strip()
+
+
+def _iso_date(element: Element, name: str, arxiv_id: str) -> date | None:
+    """The arXiv format's dates are 'YYYY-MM-DD'; None when absent."""
+    value = _text(element, name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{arxiv_id}: bad {name} date {value!r}") from exc

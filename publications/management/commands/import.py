@@ -4,9 +4,10 @@
 ``manage.py import arxiv-snapshot --file PATH...`` loads bulk JSON-lines
 snapshots (plain or gzipped) in pages of --page-size lines.
 
-``manage.py import arxiv-oai [--from DATE] [--until DATE] [--set SPEC]``
-harvests OAI-PMH ListRecords (arXivRaw), or ``--file PATH...`` reads saved
-ListRecords responses, one page a file.
+``manage.py import arxiv-oai [--from DATE] [--until DATE] [--set SPEC]
+[--metadata-prefix arXiv|arXivRaw]`` harvests OAI-PMH ListRecords
+(arXivRaw by default), or ``--file PATH...`` reads saved ListRecords
+responses of either format, one page a file.
 
 ``manage.py import crossref --doi DOI... | --search TEXT [--filter F]``,
 ``openalex --work ID... | --author A... | --search TEXT | --filter F``,
@@ -35,6 +36,7 @@ from publications.services.import_runs import (
     import_run_execute,
     import_run_resume,
 )
+from publications.sources.arxiv_oai import METADATA_PREFIXES
 from publications.sources.arxiv_oai import SOURCE as OAI
 from publications.sources.arxiv_snapshot import SOURCE as SNAPSHOT
 from publications.tasks import import_run_execute_task
@@ -173,6 +175,12 @@ class Command(BaseCommand):
             "--set", dest="set_spec", help='arxiv-oai: an OAI set, e.g. "cs"'
         )
         parser.add_argument(
+            "--metadata-prefix",
+            choices=METADATA_PREFIXES,
+            help="arxiv-oai: the metadata format to harvest (default: arXivRaw;"
+            " saved files are read in whichever format they hold)",
+        )
+        parser.add_argument(
             "--max-results", type=int, help="stop after this many records"
         )
         parser.add_argument(
@@ -251,6 +259,7 @@ class Command(BaseCommand):
                     ("from", "from_date"),
                     ("until", "until"),
                     ("set", "set_spec"),
+                    ("metadata_prefix", "metadata_prefix"),
                 )
                 if options[option]
             }
@@ -259,8 +268,15 @@ class Command(BaseCommand):
             return import_run_create(
                 source=source, parameters=LIVE_PARAMETERS[source](options)
             )
-        if options["from_date"] or options["until"] or options["set_spec"]:
-            raise CommandError("--from, --until and --set are for arxiv-oai")
+        if (
+            options["from_date"]
+            or options["until"]
+            or options["set_spec"]
+            or options["metadata_prefix"]
+        ):
+            raise CommandError(
+                "--from, --until, --set and --metadata-prefix are for arxiv-oai"
+            )
         if not (options["query"] or options["id_list"] or options["file"]):
             raise CommandError(
                 "one of the arguments --query --id-list --file --resume is required"

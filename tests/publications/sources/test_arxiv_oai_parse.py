@@ -1,7 +1,7 @@
 """arXiv OAI-PMH parsing, field by field, on the real arXivRaw responses.
 
 Files are byte-for-byte copies in tests/fixtures/arxiv_oai/ (from
-mikesaelim/arXivOAIHarvester, see /work/shared/fixtures/SOURCES.md). No
+mikesaelim/arXivOAIHarvester, see tests/fixtures/arxiv_oai/SOURCES.md). No
 real response holds a deleted record, so that one test edits a real record's
 header in the bytes, as the OAI-PMH spec shapes it.
 """
