@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from .models import AuditLog, AuthorStanding, Claim, Follow, Profile
 from .services.audit import audit_record
 from .services.claims import ClaimError, claim_reject
+from .services.identity_changes import UNDOABLE
 
 
 @admin.register(AuthorStanding)
@@ -180,6 +181,7 @@ class AuditLogAdmin(admin.ModelAdmin):
         "object_repr",
         "actor",
         "author",
+        "undo_link",
     ]
     list_filter = ["action", "object_type"]
     list_select_related = ["actor", "author"]
@@ -202,8 +204,21 @@ class AuditLogAdmin(admin.ModelAdmin):
         "before",
         "after",
         "reason",
+        "undoes",
+        "undo_link",
     ]
     fields = readonly_fields
+
+    @admin.display(description="Undo")
+    def undo_link(self, entry: AuditLog) -> str:
+        """Merges and splits are undone from the moderation page, which says
+        what goes back and whether it still can."""
+        if entry.action not in UNDOABLE:
+            return ""
+        return format_html(
+            '<a href="{}">Undo…</a>',
+            reverse("moderation:identity_change_undo", args=[entry.pk]),
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

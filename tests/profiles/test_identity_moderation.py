@@ -435,3 +435,15 @@ def test_claim_status_unchanged_by_looking(world):
     client.get(merge_url(world.keep), {"other": world.other.pk})
     client.get(split_url(world.keep))
     assert Claim.objects.get().status == Claim.Status.APPROVED
+
+
+def test_admin_audit_log_links_merges_to_their_undo_page(world, mod, admin_client):
+    entry = authors_merge(
+        keep=world.keep, other=world.other, actor=mod, reason=""
+    ).entry
+    claim_row = AuditLog.objects.filter(action="claim.approve").first()
+
+    html = admin_client.get("/admin/profiles/auditlog/").content.decode()
+
+    assert f'href="{undo_url(entry)}"' in html
+    assert f'href="{undo_url(claim_row)}"' not in html
