@@ -284,6 +284,10 @@ def _record_values(record: ParsedWork) -> dict[str, Any]:
     }
 
 
+# Fields a source's other formats may lack: their absence clears nothing.
+KEPT_WHEN_ABSENT = frozenset({"arxiv_version"})
+
+
 def _empty(value: Any) -> bool:
     if isinstance(value, tuple):  # (text, raw)
         return not value[0]
@@ -303,7 +307,9 @@ def _apply_fields(work: Work, record: ParsedWork) -> None:
         current = sources.get(field_name)
         same = current is not None and provider(current) == provider(record.source)
         if _empty(value):
-            if same and record.complete:
+            # A format that does not carry the version (OAI "arXiv") says
+            # nothing about it, rather than that there is none.
+            if same and record.complete and field_name not in KEPT_WHEN_ABSENT:
                 _set_field(work, field_name, value)
                 del sources[field_name]
             continue

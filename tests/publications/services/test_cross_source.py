@@ -288,3 +288,14 @@ def test_a_later_work_with_that_orcid_resolves_to_the_same_author(
         "value": ORCID,
         "source": "openalex",
     }
+
+
+def test_a_format_without_versions_keeps_the_known_version(arxiv_record):
+    ingest(arxiv_record)
+    version = Work.objects.get().arxiv_version
+    assert version
+
+    # The same paper from OAI's "arXiv" format, which lists no versions.
+    ingest(as_source(arxiv_record, "arxiv-oai", arxiv_version=None, versions=()))
+
+    assert Work.objects.get().arxiv_version == version
