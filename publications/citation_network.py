@@ -37,6 +37,7 @@ from django.db.models import (
 from django.http import Http404
 
 from publications.models import Authorship, Citation, Work
+from publications.shown_names import with_shown_names
 
 # Rows per section on the paper page; the full lists are a link away.
 TABLE_ROWS = 20
@@ -316,9 +317,11 @@ def _first_authors(work_ids: Iterable[int]) -> dict[int, list[str]]:
     if not ids:
         return names
     for work_id, name in (
-        Authorship.objects.filter(work_id__in=ids, position__lte=MAX_AUTHORS + 1)
+        with_shown_names(
+            Authorship.objects.filter(work_id__in=ids, position__lte=MAX_AUTHORS + 1)
+        )
         .order_by("work_id", "position")
-        .values_list("work_id", "name")
+        .values_list("work_id", "shown_name")
     ):
         names[work_id].append(name)
     return names

@@ -8,18 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    When,
-)
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from publications.arxiv_taxonomy import group_name
@@ -28,13 +17,13 @@ from publications.citations import Citations, work_citations
 from publications.models import (
     Affiliation,
     Author,
-    AuthorAlias,
     Authorship,
     Institution,
     Topic,
     Work,
     WorkTopic,
 )
+from publications.shown_names import with_shown_names
 
 WORK_ROW_FIELDS = (
     "title",
@@ -45,26 +34,6 @@ WORK_ROW_FIELDS = (
     "venue",
     "arxiv_id",
 )
-
-
-def with_shown_names(authorships: QuerySet[Authorship]) -> QuerySet[Authorship]:
-    """Authorships with ``shown_name``, the name pages and the API print.
-
-    The name as printed on the paper, unless the researcher hid that form
-    (``AuthorAlias.hidden``, a former name): then the record's display name,
-    so that a hidden name never reaches a page. A correlated EXISTS on the
-    (author, name) unique index, in the same query.
-    """
-    hidden = AuthorAlias.objects.filter(
-        author_id=OuterRef("author_id"), name=OuterRef("name"), hidden=True
-    )
-    return authorships.annotate(
-        shown_name=Case(
-            When(Exists(hidden), then=F("author__display_name")),
-            default=F("name"),
-            output_field=CharField(),
-        )
-    )
 
 
 def work_rows(

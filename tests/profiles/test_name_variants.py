@@ -15,7 +15,7 @@ from graph.services import graph_slice_compute
 from profiles.models import AuditLog, Profile
 from profiles.services.claims import claim_approve, claim_submit_evidence
 from profiles.services.profiles import author_names_update
-from publications.models import Author, AuthorAlias
+from publications.models import Author, AuthorAlias, Citation
 from publications.names import name_key
 from tests.conftest import make_user
 from tests.factories import (
@@ -234,6 +234,14 @@ def test_edit_page_links_to_the_names_page(alice_client, jane):
 def test_hidden_form_is_on_no_public_page(client, jane, alice):
     _hide_former(jane, alice)
     Profile.objects.filter(author=jane).delete()
+    citing = WorkFactory(title="A later paper")
+    Citation.objects.create(
+        citing=citing,
+        cited=jane.old_paper,
+        cited_scheme="arxiv",
+        cited_value=jane.old_paper.arxiv_id,
+        source="openalex",
+    )
 
     pages = [
         jane.get_absolute_url(),
@@ -246,12 +254,18 @@ def test_hidden_form_is_on_no_public_page(client, jane, alice):
         f"/graph/authors/{jane.pk}/slice/",
         f"/graph/authors/{jane.coauthor.pk}/slice/",
         f"/explore/?author={jane.pk}",
+        # The citation network lists the cited paper with its authors.
+        citing.get_absolute_url(),
+        f"/works/{citing.pk}/citations/",
     ]
     for url in pages:
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
         html = response.content.decode()
         assert FORMER not in html, url
+    # The citing paper's references name her by her current name.
+    references = client.get(f"/works/{citing.pk}/citations/").content.decode()
+    assert CURRENT in references
     # The paper printed under the former name shows the current one.
     paper = client.get(jane.old_paper.get_absolute_url()).content.decode()
     assert f'<meta name="citation_author" content="{CURRENT}">' in paper
