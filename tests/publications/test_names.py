@@ -6,6 +6,12 @@ import unicodedata
 
 import pytest
 
+from publications.identity_scoring import (
+    NameParts,
+    coauthor_key,
+    name_compatible,
+    names_fit,
+)
 from publications.names import (
     ascii_fold,
     collapse_spaces,
@@ -132,3 +138,71 @@ def test_ascii_fold_drops_diacritics(text: str, folded: str) -> None:
 
 def test_collapse_spaces_trims_and_joins_whitespace() -> None:
     assert collapse_spaces("  a \n\t b\u00a0 c  ") == "a b c"
+
+
+# -- the name forms identity resolution compares (issue: every form) ---------
+
+
+@pytest.mark.parametrize(
+    ("kind", "a", "b"),
+    [
+        (
+            "unicode NFC/NFD",
+            "Benoît Dherin",
+            unicodedata.normalize("NFD", "Benoît Dherin"),
+        ),
+        ("unicode folded", "Benoît Dherin", "Benoit Dherin"),
+        ("unicode letters", "Søren Kierkegaard", "Soren Kierkegaard"),
+        ("TeX accent", r"Beno\^it Dherin", "Benoît Dherin"),
+        ("TeX braces", r"S{\o}ren Kierkegaard", "Søren Kierkegaard"),
+        ("transliteration", "Jörg Müller", "Joerg Mueller"),
+        ("transliteration dropped", "Jörg Müller", "Jorg Muller"),
+        ("particles", "Johannes van der Waals", "Johannes Van Der Waals"),
+        ("particles dropped", "Johannes van der Waals", "Johannes Waals"),
+        ("particle in the surname", "Adrian Del Maestro", "A. Del Maestro"),
+        ("hyphen", "Jean-Pierre Serre", "Jean Pierre Serre"),
+        ("hyphen joined", "Wei-Ping Wang", "Weiping Wang"),
+        ("hyphenated initials", "Jean-Pierre Serre", "J.-P. Serre"),
+        ("last, first", "Dherin, Benoit", "Benoit Dherin"),
+        ("last, first with initial", "Dherin, B.", "Benoit Dherin"),
+        ("initials", "B. Dherin", "Benoit Dherin"),
+        ("initials without dots", "B Dherin", "Benoit Dherin"),
+        ("middle initial", "Mark A. Thompson", "Mark Thompson"),
+        ("case", "BENOIT DHERIN", "Benoit Dherin"),
+    ],
+)
+def test_forms_of_one_name_are_compatible_and_share_a_coauthor_key(kind, a, b):
+    parts_a, parts_b = NameParts.from_string(a), NameParts.from_string(b)
+
+    assert name_compatible(parts_a, parts_b), kind
+    assert name_compatible(parts_b, parts_a), kind
+    if kind not in ("transliteration dropped", "particles dropped"):
+        assert coauthor_key(parts_a) == coauthor_key(parts_b), kind
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Li Zhang", "Lei Zhang"),
+        ("B. Dherin", "C. Dherin"),
+        ("Jean-Pierre Serre", "J.-M. Serre"),
+        ("Dherin, Benoit", "Benoit Derin"),
+        ("Johannes van der Waals", "Johannes van der Meer"),
+    ],
+)
+def test_forms_of_different_names_are_not_compatible(a, b):
+    assert not name_compatible(NameParts.from_string(a), NameParts.from_string(b))
+
+
+def test_a_record_known_by_a_full_name_is_no_candidate_for_another_full_name():
+    forms = [NameParts.from_string("Wei Wang"), NameParts.from_string("W. Wang")]
+
+    assert names_fit(NameParts.from_string("W. Wang"), forms)
+    assert not names_fit(NameParts.from_string("Weiping Wang"), forms)
+
+
+def test_tex_and_unicode_forms_share_the_name_key_transliteration_does_not():
+    assert name_key(r"J\"org M\"uller") == name_key("Jörg Müller") == "jorg muller"
+    # name_key is exact (the key a record is found by); 'Mueller' joins
+    # 'Müller' through name_compatible, not through the key.
+    assert name_key("Joerg Mueller") == "joerg mueller"
