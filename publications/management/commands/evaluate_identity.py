@@ -1,10 +1,18 @@
 """``manage.py evaluate_identity``: score the identity rules on a labelled set.
 
 Reads author mentions ("signatures") and true clusters in S2AND's JSON
-format, clusters each name block with ``publications.identity_scoring`` and
-prints pairwise (within blocks) and B-cubed precision, recall and F1 beside
-two baselines computed the same way: "same normalised full name" and "same
-full name and same first affiliation".
+format, groups each name block and prints pairwise (within blocks) and
+B-cubed precision, recall and F1 for:
+
+- "resolver": the resolver's own decisions
+  (``identity_scoring.resolve_block``: ``choose_candidate`` one mention at
+  a time in the file's order, as imports decide authorships, then once more
+  as re-resolution does), with the name and affiliation rules that
+  ``publications.services.identity`` applies to authorships;
+- "identity_scoring": the same pairwise rules clustered as a batch
+  (``cluster_block``, average linkage), for comparison;
+- two baselines: "same normalised full name" and "same full name and same
+  first affiliation".
 
 Figures are printed for the whole file and for its two halves split by a
 stable hash of the block name (CRC-32, even / odd), so that rules developed
