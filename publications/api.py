@@ -113,8 +113,36 @@ class CitationsSerializer(serializers.Serializer):
     mla = serializers.CharField(help_text="HTML, every text part escaped.")
 
 
+class CitationRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        source="work_id", allow_null=True, help_text="Null: a work not in BZPEER."
+    )
+    title = serializers.CharField(
+        help_text="For a work not in BZPEER, its identifier ('DOI 10.1/x')."
+    )
+    url = serializers.CharField(help_text="Its page here, or the identifier's page.")
+    authors = serializers.ListField(child=serializers.CharField())
+    more_authors = serializers.BooleanField()
+    year = serializers.IntegerField(allow_null=True)
+    citation_count = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField(help_text="The source that listed the citation.")
+
+
+class CitationNetworkSerializer(serializers.Serializer):
+    citing = CitationRowSerializer(many=True, help_text="Works citing it (capped).")
+    references = CitationRowSerializer(many=True, help_text="Works it cites (capped).")
+    citing_count = serializers.IntegerField(help_text="Works in BZPEER citing it.")
+    references_count = serializers.IntegerField()
+    references_in_bzpeer = serializers.IntegerField()
+    source_count = serializers.IntegerField(
+        allow_null=True, help_text="Citations a source counts, when it counts them."
+    )
+    source_name = serializers.CharField()
+
+
 class WorkDetailApi(APIView):
-    """A work with its authors, topics, versions and citations."""
+    """A work with its authors, topics, versions, how to cite it and its
+    citation network."""
 
     @extend_schema_serializer(component_name="WorkDetail")
     class OutputSerializer(serializers.Serializer):
@@ -143,6 +171,7 @@ class WorkDetailApi(APIView):
         authors = WorkAuthorSerializer(source="authorships", many=True)
         versions = WorkVersionSerializer(source="work.versions.all", many=True)
         citations = CitationsSerializer()
+        citation_network = CitationNetworkSerializer()
 
     @extend_schema(
         tags=["works"],

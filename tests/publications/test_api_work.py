@@ -175,8 +175,9 @@ def test_work_detail_query_count_does_not_grow_with_authors_topics_versions(
     client, work, django_assert_num_queries
 ):
     # 1 the work, 2 its authorships with their authors, 3 its topics,
-    # 4 its versions.
-    with django_assert_num_queries(4):
+    # 4 its versions, 5-7 the citation network (counts, citing works,
+    # references: no work in BZPEER here, so no authors query).
+    with django_assert_num_queries(7):
         assert client.get(work_url(work.pk)).status_code == 200
 
     for i in range(20):
@@ -184,7 +185,7 @@ def test_work_detail_query_count_does_not_grow_with_authors_topics_versions(
         add_topic(work, f"cs.X{i}", 2 + i)
         WorkVersion.objects.create(work=work, version=3 + i)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         data = client.get(work_url(work.pk)).json()
     assert len(data["authors"]) == 22
     assert len(data["topics"]) == 22
@@ -341,3 +342,24 @@ def test_schema_documents_the_work_and_search_paths(client):
     assert "/api/v1/search/:" in schema
     assert "WorkDetail:" in schema
     assert "SearchResults:" in schema
+
+
+def test_work_detail_gives_the_citation_network(client, django_assert_max_num_queries):
+    from tests.citation_data import make_network
+
+    network = make_network()
+
+    with django_assert_max_num_queries(8):
+        data = client.get(work_url(network.paper.pk)).json()["citation_network"]
+
+    assert {row["id"] for row in data["citing"]} == {
+        network.popular.pk,
+        network.recent.pk,
+    }
+    assert data["citing_count"] == 2
+    assert (data["source_count"], data["source_name"]) == (120, "OpenAlex")
+    known = [row for row in data["references"] if row["id"] is not None]
+    assert [row["id"] for row in known] == [network.classic.pk]
+    unknown = [row for row in data["references"] if row["id"] is None]
+    assert {row["title"].split()[0] for row in unknown} == {"DOI", "arXiv", "OpenAlex"}
+    assert data["references_count"] == 4
