@@ -95,6 +95,11 @@ _GERMAN = str.maketrans(
 _NON_LETTERS = re.compile(r"[^a-z0-9]+")
 
 
+def transliterate(text: str) -> str:
+    """German umlauts as two letters: 'Müller' -> 'Mueller'."""
+    return latex_to_unicode(text).translate(_GERMAN)
+
+
 def _fold_variants(text: str) -> frozenset[str]:
     """Lower-case ASCII forms of a name: 'Müller' -> {'muller', 'mueller'}."""
     text = latex_to_unicode(text)
@@ -156,12 +161,19 @@ class NameParts:
     @classmethod
     def from_string(cls, name: str) -> NameParts:
         """Parse 'Benoit Dherin', 'Dherin, Benoit', 'B. Dherin', TeX and all."""
-        parsed = HumanName(latex_to_unicode(name))
-        return cls.from_parts(parsed.first, parsed.middle, parsed.last or name)
+        return _parse_name(name)
 
     @property
     def has_full_given_name(self) -> bool:
         return any(len(token) > 1 for token in self.given)
+
+
+@lru_cache(maxsize=65536)
+def _parse_name(name: str) -> NameParts:
+    # nameparser takes most of a millisecond a name, and the resolver parses
+    # every name form of every candidate and co-author: names repeat.
+    parsed = HumanName(latex_to_unicode(name))
+    return NameParts.from_parts(parsed.first, parsed.middle, parsed.last or name)
 
 
 def coauthor_key(name: NameParts) -> str:

@@ -48,6 +48,7 @@ from publications.identity_scoring import (
     choose_candidate,
     coauthor_key,
     names_fit,
+    transliterate,
 )
 from publications.models import (
     Affiliation,
@@ -126,18 +127,17 @@ def _strongest(
 def _block_terms(names: Iterable[NameParts]) -> list[tuple[str, str]]:
     """(first initial, surname word) pairs that block these names.
 
-    A name_key ends with the surname ('a del maestro', 'adrian del maestro';
-    'mueller' and 'muller' for Müller) and starts with the first initial,
-    or is written 'surname, given'.
+    A name_key ends with the surname's last word ('a del maestro', 'adrian
+    del maestro'; 'muller' or 'mueller' for Müller) and starts with the
+    first initial, or is written 'surname, given'.
     """
     terms = set()
     for name in names:
         initial = name.given[0][0] if name.given else ""
-        key = name_key(name.text).split()
-        words = {key[-1]} if key else set()
-        words |= {v for v in name.surnames if v}
-        words.add(name.core)
-        terms |= {(initial, w) for w in words if w}
+        for text in {name.text, transliterate(name.text)}:
+            words = name_key(text).split()
+            if words:
+                terms.add((initial, words[-1]))
     return sorted(terms)
 
 
@@ -145,8 +145,7 @@ def _block_filter(terms: Sequence[tuple[str, str]]) -> Q:
     query = Q(pk__in=[])
     for initial, word in terms:
         query |= Q(name_key__startswith=initial, name_key__endswith=f" {word}")
-        query |= Q(name_key__startswith=f"{word},", name_key__contains=f", {initial}")
-        query |= Q(name_key=word)
+        query |= Q(name_key__startswith=f"{word},")
     return query
 
 
@@ -168,12 +167,21 @@ class _Profile:
     )
     institutions: list[str] = field(default_factory=list)
     identifiers: set[tuple[str, str]] = field(default_factory=set)
+    # The Candidate with every work, until the works change (``changed``).
+    whole: Candidate | None = field(default=None, repr=False)
+
+    def changed(self) -> None:
+        self.whole = None
 
     def candidate(self, *, without_work: int | None = None) -> Candidate:
+        if without_work not in self.works:
+            without_work = None
+            if self.whole is not None:
+                return self.whole
         works = {w: v for w, v in self.works.items() if w != without_work}
         years = [v[0] for v in works.values() if v[0] is not None]
         affiliations = [a for v in works.values() for a in v[3]]
-        return Candidate(
+        candidate = Candidate(
             key=self.author.pk,
             names=tuple(self.names),
             affiliations=tuple(dict.fromkeys([*self.institutions, *affiliations])),
@@ -185,6 +193,9 @@ class _Profile:
             if without_work is not None
             else max(len(works), self.author.works_count),
         )
+        if without_work is None:
+            self.whole = candidate
+        return candidate
 
 
 def candidate_profiles(names: Sequence[NameParts]) -> dict[int, _Profile]:

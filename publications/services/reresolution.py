@@ -53,6 +53,7 @@ from publications.identity_scoring import (
     choose_candidate,
     coauthor_key,
     evidence_between,
+    names_fit,
 )
 from publications.models import (
     Author,
@@ -166,7 +167,7 @@ def _run(
             name=row.name[:255],
             defaults={"name_key": name_key(row.name)[:255]},
         )
-        _profile_move(profiles, row.work_id, old, moved_to)
+        _profile_move(profiles, row, old, moved_to)
         result.moved.append(row.pk)
         result.author_ids |= {a for a in (old, moved_to) if a is not None}
         if old is not None:
@@ -262,6 +263,8 @@ def _decide(row, profiles, held, others, topics) -> int | None:
     for pk, profile in profiles.items():
         if pk in elsewhere and pk != row.author_id:
             continue
+        if not names_fit(name, profile.names):
+            continue
         if _conflicts(row.identifiers, profile):
             continue
         if pk == row.author_id:
@@ -290,12 +293,18 @@ def _decide(row, profiles, held, others, topics) -> int | None:
     return choice.key
 
 
-def _profile_move(profiles, work_id: int, old: int | None, new: int) -> None:
+def _profile_move(profiles, row: Authorship, old: int | None, new: int) -> None:
     """Keep the in-memory evidence in step with a move."""
+    work_id = row.work_id
+    if new in profiles:
+        profiles[new].names.append(NameParts.from_string(row.name))
     source = profiles.get(old)
     facts = source.works.pop(work_id, None) if source is not None else None
+    if source is not None:
+        source.changed()
     if facts is not None and new in profiles:
         profiles[new].works[work_id] = facts
+        profiles[new].changed()
 
 
 def _point_emptied(emptied: dict[int, set[int]]) -> None:
