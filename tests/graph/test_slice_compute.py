@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from graph.builders import Slice
 from graph.selectors import cached_slice
@@ -157,10 +158,12 @@ def test_reimport_with_a_changed_author_list_shows_in_the_slice(
 
 
 def _first_coauthor_of(author: Author) -> str:
+    """The closest co-author (most shared works), whom the slice shows."""
     return (
         Author.objects.filter(authorships__work__authorships__author=author)
         .exclude(pk=author.pk)
-        .order_by("display_name")
+        .annotate(shared=Count("authorships"))
+        .order_by("-shared", "display_name")
         .values_list("display_name", flat=True)
         .first()
     )
