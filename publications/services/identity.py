@@ -24,11 +24,13 @@ same scheme (then the two are different people and a new Author is made).
 It takes a work's authorships together, so that the decision can use the
 whole author list (co-authors are evidence), and costs a fixed number of
 queries per work whatever the number of its authors or of the candidates:
-at most 13 (1 for identifiers, 2 for the candidates' names, 5 for their
-evidence, then the writes: new authors, identifiers, aliases, display names,
-and one for the new authors' ids on databases that do not return them).
-Candidates are found by surname with a ``LIKE`` on ``name_key`` (no index
-serves it; a name block is small and the tables are read once per work).
+at most 12 (1 for identifiers, 2 for the candidates' names, 5 for their
+evidence, then the writes: new authors, identifiers, aliases, display
+names; 8 when every author finds its record by evidence). Only a work with
+more than BLOCK_CHUNK surname forms (a large collaboration) costs 2 more
+per further BLOCK_CHUNK. Candidates are found by surname and first initial
+with ``LIKE`` on ``name_key`` (no index serves a suffix; a block is small,
+and the tables are read a few times per work, not per author).
 """
 
 from __future__ import annotations
