@@ -112,7 +112,7 @@ def authors_by_identifier(
     }
 
 
-def _strongest(
+def strongest_identifier(
     identifiers: Iterable[Sequence[str]], held: dict[tuple[str, str], Author]
 ) -> tuple[tuple[str, str], Author] | None:
     keys = [tuple(i) for i in identifiers]
@@ -266,7 +266,9 @@ def _profiles_fill(profiles: dict[int, _Profile]) -> None:
         profiles[author_id].identifiers.add((scheme, value))
 
 
-def _conflicts(identifiers: Iterable[Sequence[str]], profile: _Profile) -> bool:
+def identifiers_conflict(
+    identifiers: Iterable[Sequence[str]], profile: _Profile
+) -> bool:
     """The candidate holds another id of a scheme the authorship carries."""
     own = {tuple(i) for i in identifiers if i[0] in PERSON_SCHEMES and i[1]}
     schemes = {s for s, _ in own}
@@ -342,14 +344,16 @@ def authorships_resolve_authors(
         context,
     )
     unresolved = [
-        i for i, p in enumerate(parsed) if _strongest(p.identifiers, held) is None
+        i
+        for i, p in enumerate(parsed)
+        if strongest_identifier(p.identifiers, held) is None
     ]
     profiles = candidate_profiles([mentions[i].name for i in unresolved])
 
     resolutions: list[Resolution | None] = [None] * len(parsed)
     taken: set[int] = set()
     for i, p in enumerate(parsed):
-        strongest = _strongest(p.identifiers, held)
+        strongest = strongest_identifier(p.identifiers, held)
         if strongest is not None:
             (scheme, value), author = strongest
             taken.add(author.pk)
@@ -367,7 +371,7 @@ def authorships_resolve_authors(
         candidates = [
             profile.candidate()
             for pk, profile in profiles.items()
-            if pk not in taken and not _conflicts(p.identifiers, profile)
+            if pk not in taken and not identifiers_conflict(p.identifiers, profile)
         ]
         choice = choose_candidate(mentions[i], candidates)
         detail = decision_detail(choice, keys[i], labels)

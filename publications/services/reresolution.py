@@ -70,11 +70,11 @@ from .identity import (
     ATTRIBUTION_OF_KIND,
     PERSON_SCHEMES,
     Attribution,
-    _conflicts,
-    _strongest,
     authors_by_identifier,
     candidate_profiles,
     evidence_lines,
+    identifiers_conflict,
+    strongest_identifier,
 )
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def _work_facts(
 def _decide(row, profiles, held, others, topics) -> int | None:
     """The Author ``row`` should move to, with its new attribution set on
     ``row``; None to leave it where it is."""
-    strongest = _strongest(row.identifiers, held)
+    strongest = strongest_identifier(row.identifiers, held)
     if strongest is not None:
         (scheme, value), author = strongest
         if author.pk == row.author_id:
@@ -265,7 +265,7 @@ def _decide(row, profiles, held, others, topics) -> int | None:
             continue
         if not names_fit(name, profile.names):
             continue
-        if _conflicts(row.identifiers, profile):
+        if identifiers_conflict(row.identifiers, profile):
             continue
         if pk == row.author_id:
             current = profile.candidate(without_work=row.work_id)
