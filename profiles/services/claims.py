@@ -208,6 +208,7 @@ def claim_withdraw(*, user, claim: Claim) -> Claim:
     claim.save(update_fields=["status", "disputed", "decided_at"])
     if was_approved:
         _researcher_fields_reset(claim.author, actor=user)
+        _authorships_release(claim)
     _undispute_if_alone(claim.author, actor=user)
     audit_record(
         actor=user,
@@ -258,6 +259,7 @@ def claim_reject(*, claim: Claim, reviewer, reason_code: str, note: str = "") ->
     _claim_set_rejected(claim, actor=reviewer, reason_code=reason_code, note=note)
     if was_approved:
         _researcher_fields_reset(claim.author, actor=reviewer)
+        _authorships_release(claim)
     _undispute_if_alone(claim.author, actor=reviewer)
     return claim
 
@@ -342,6 +344,41 @@ def _claim_set_approved(claim: Claim, *, actor, reason: str) -> None:
         reviewer=reviewer,
         reason=reason,
     )
+    _authorships_confirm(claim)
+
+
+def _authorships_confirm(claim: Claim) -> None:
+    """The researcher stands behind their record's works: lock the rows.
+
+    A manual decision wins over the algorithm: re-resolution never moves a
+    locked row, so a claimed record keeps its works until the researcher or
+    a moderator splits one off. The attribution stays as it was decided
+    (the "why is this paper here" evidence) and names the claim.
+    """
+    rows = list(
+        Authorship.objects.filter(author_id=claim.author_id, locked=False).only(
+            "pk", "attribution_detail"
+        )
+    )
+    for row in rows:
+        row.locked = True
+        row.attribution_detail = {**row.attribution_detail, "claim": claim.pk}
+    Authorship.objects.bulk_update(rows, ["locked", "attribution_detail"])
+
+
+def _authorships_release(claim: Claim) -> None:
+    """The claim is gone: its rows go back to the algorithm."""
+    rows = list(
+        Authorship.objects.filter(
+            author_id=claim.author_id, locked=True, attribution_detail__claim=claim.pk
+        ).only("pk", "attribution_detail")
+    )
+    for row in rows:
+        row.locked = False
+        row.attribution_detail = {
+            k: v for k, v in row.attribution_detail.items() if k != "claim"
+        }
+    Authorship.objects.bulk_update(rows, ["locked", "attribution_detail"])
 
 
 def _claim_set_rejected(claim: Claim, *, actor, reason_code: str, note: str) -> None:

@@ -443,3 +443,53 @@ def test_a_verified_claim_raises_its_coauthors_community_points(
     community = {c["key"]: c for c in _standing(coauthor).components}["community"]
     assert community["inputs"]["verified_coauthors"] == 1
     assert community["points"] == 3
+
+
+def test_an_approved_claim_locks_the_record_works_and_losing_it_releases_them(
+    alice, mod, author
+):
+    from publications.models import Authorship
+    from publications.services.reresolution import authorships_reresolve
+
+    row = author.authorships.get()
+    row.attribution_detail = {"name_key": "josiah carberry"}
+    row.save()
+    claim = claim_submit_evidence(
+        user=alice, author=author, evidence="These are mine.", links=[]
+    ).claim
+
+    claim_approve(claim=claim, reviewer=mod)
+
+    row.refresh_from_db()
+    assert row.locked
+    # The evidence of the decision stays, and names the claim.
+    assert row.attribution_detail == {"name_key": "josiah carberry", "claim": claim.pk}
+    # A second record of the same name appears; re-resolution leaves the row.
+    other = AuthorFactory(display_name="Josiah Carberry")
+    authorships_reresolve(author_ids=[author.pk, other.pk])
+    assert Authorship.objects.get(pk=row.pk).author_id == author.pk
+
+    claim.refresh_from_db()
+    claim_withdraw(user=alice, claim=claim)
+
+    row.refresh_from_db()
+    assert not row.locked
+    assert row.attribution_detail == {"name_key": "josiah carberry"}
+
+
+def test_rows_locked_by_a_moderator_stay_locked_when_a_claim_ends(alice, mod, author):
+    row = author.authorships.get()
+    row.locked = True
+    row.attribution_detail = {"by": "moderator", "reason": "split"}
+    row.save()
+    claim = claim_submit_evidence(
+        user=alice, author=author, evidence="These are mine.", links=[]
+    ).claim
+    claim_approve(claim=claim, reviewer=mod)
+    claim.refresh_from_db()
+
+    claim_reject(claim=claim, reviewer=mod, reason_code="insufficient")
+
+    row.refresh_from_db()
+    assert row.locked
+    assert row.attribution_detail == {"by": "moderator", "reason": "split"}
