@@ -51,9 +51,9 @@ def researcher(researcher):
     return researcher
 
 
-# Expect 8 queries for a visitor, the profile's own count (see
+# Expect 9 queries for a visitor, the profile's own count (see
 # tests/profiles/test_author_detail.py): the graph block reads only the cache.
-PROFILE_QUERIES = 8
+PROFILE_QUERIES = 9
 
 
 def test_profile_shows_cached_slice_without_extra_queries(

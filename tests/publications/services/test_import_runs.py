@@ -77,8 +77,8 @@ def requested_starts(api) -> list[int]:
 
 
 def test_unknown_source_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown source 'crossref'"):
-        import_run_create(source="crossref", parameters={})
+    with pytest.raises(ValueError, match="unknown source 'dblp'"):
+        import_run_create(source="dblp", parameters={})
 
 
 def test_new_run_is_pending() -> None:
