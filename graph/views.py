@@ -17,6 +17,7 @@ from graph.neighbourhoods import (
 )
 from profiles.selectors import author_kept
 from publications.models import Author, Work
+from publications.selectors import work_merged_into
 
 FILTER_LABELS = {
     "author": "Authors",
@@ -112,7 +113,13 @@ def explore(request):
             "kind": "researcher",
         }
     elif work_id is not None:
-        work = _object_or_404(Work, work_id, "title")
+        work = _object_or_404(Work, work_id, "title", "merged_into_id")
+        if work["merged_into_id"]:
+            # The work is now part of another: the view moves there.
+            query = request.GET.copy()
+            query["work"] = work_merged_into(work_id=work["pk"]).pk
+            query.pop("expand", None)
+            return redirect(f"{reverse('explore')}?{query.urlencode()}", permanent=True)
         context["focus"] = {
             "id": f"work:{work['pk']}",
             "label": work["title"],

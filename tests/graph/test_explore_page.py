@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import AuthorFactory
+from tests.factories import AuthorFactory, WorkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,17 @@ def test_merged_author_redirects_to_the_kept_record(client):
 
     assert response.status_code == 301
     assert response["Location"] == explore_url(author=kept.pk, hide="topic")
+
+
+def test_merged_work_redirects_to_the_kept_work(client):
+    kept = WorkFactory()
+    middle = WorkFactory(merged_into=kept)
+    merged = WorkFactory(merged_into=middle)
+
+    response = client.get(explore_url(work=merged.pk, hide="topic"))
+
+    assert response.status_code == 301
+    assert response["Location"] == explore_url(work=kept.pk, hide="topic")
 
 
 def test_page_without_focus_says_where_to_start(client):
