@@ -10,9 +10,12 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 DEMO_FILES := $(sort $(wildcard tests/fixtures/arxiv_api/*.xml tests/fixtures/arxiv_api/more/*.xml tests/fixtures/arxiv_api/recorded/*.json))
 # Beside arXiv: the journal versions of three arXiv papers (Crossref-shaped,
-# constructed from the arXiv records: see its README), real Crossref look-ups,
+# constructed from the arXiv records), the arXiv and Crossref records of the
+# two OpenAlex key papers (constructed from OpenAlex's records; see
+# tests/fixtures/demo/constructed/README.md), real Crossref look-ups,
 # a real OpenAlex citation network (two papers, the works citing them and the
 # works they cite), an OpenAlex search page and real ORCID records.
+DEMO_ARXIV_CONSTRUCTED := tests/fixtures/demo/constructed/arxiv_2007.14454.xml
 DEMO_CROSSREF := $(sort $(wildcard tests/fixtures/demo/constructed/crossref_*.json)) \
 	tests/fixtures/crossref/habanero/test_works_with_one_id.0.body.json \
 	tests/fixtures/crossref/habanero/test_works_query.0.body.json
@@ -33,7 +36,7 @@ migrate: install
 	$(PYTHON) manage.py migrate --noinput
 
 demo: migrate
-	$(PYTHON) manage.py import arxiv --file $(DEMO_FILES)
+	$(PYTHON) manage.py import arxiv --file $(DEMO_FILES) $(DEMO_ARXIV_CONSTRUCTED)
 	$(PYTHON) manage.py import crossref --file $(DEMO_CROSSREF)
 	$(PYTHON) manage.py import openalex --file $(DEMO_OPENALEX)
 	$(PYTHON) manage.py import orcid --file $(DEMO_ORCID)

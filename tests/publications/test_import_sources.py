@@ -300,7 +300,9 @@ def test_demo_journal_versions_join_their_arxiv_preprints():
     run_command(
         "crossref",
         "--file",
-        *map(str, sorted((FIXTURES / "demo/constructed").glob("crossref_*.json"))),
+        *map(
+            str, sorted((FIXTURES / "demo/constructed").glob("crossref_10.1103_*.json"))
+        ),
     )
 
     assert Work.objects.count() == works_before
@@ -318,3 +320,35 @@ def test_demo_journal_versions_join_their_arxiv_preprints():
     }
     # Crossref's "A. Del Maestro" lends nothing new; the arXiv list stays.
     assert work.field_sources["authorships"] == "arxiv"
+
+
+def test_demo_openalex_key_papers_join_their_arxiv_and_crossref_records():
+    """arXiv, Crossref (both constructed from OpenAlex's records, see their
+    README) and OpenAlex (real) records end as one work per paper, and the
+    OpenAlex author ids and ORCIDs reach the arXiv author list."""
+    constructed = FIXTURES / "demo/constructed"
+    run_command("arxiv", "--file", str(constructed / "arxiv_2007.14454.xml"))
+    run_command(
+        "crossref", "--file", str(constructed / "crossref_10.1145_3383583.3398584.json")
+    )
+    run_command("openalex", "--file", str(KEY_PAPERS))
+
+    assert Work.objects.visible().count() == 2
+    preprint = Work.objects.get(arxiv_id="2007.14454")
+    assert set(preprint.source_records.values_list("source", flat=True)) == {
+        "arxiv",
+        "openalex",
+    }
+    assert preprint.field_sources["authorships"] == "arxiv"
+    assert preprint.field_sources["citation_count"] == "openalex"
+    first = preprint.authorships.get(position=1)
+    assert ["orcid", "0000-0003-0293-9452"] in first.identifiers
+    assert first.author.identifiers.filter(scheme="openalex").exists()
+
+    paper = Work.objects.get(doi="10.1145/3383583.3398584")
+    assert set(paper.source_records.values_list("source", flat=True)) == {
+        "crossref",
+        "openalex",
+    }
+    assert paper.field_sources["pages"] == "crossref"
+    assert paper.identifiers.filter(scheme="openalex", value="W3046863325").exists()
