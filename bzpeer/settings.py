@@ -281,6 +281,12 @@ HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
 # First retry delay in seconds; it doubles at each retry (Retry-After wins).
 HTTP_RETRY_BACKOFF = env.float("HTTP_RETRY_BACKOFF", default=5.0)
 IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024 * 1024)
+# arxiv-snapshot runs on PostgreSQL write pages set-based (COPY, see
+# publications.services.snapshot_bulk); False forces the per-record path.
+SNAPSHOT_SET_BASED = env.bool("SNAPSHOT_SET_BASED", default=True)
+# Processes that parse snapshot lines beside the one writing (0: parse
+# inline). TeX conversion makes parsing cost as much as writing.
+SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=0)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
 # ------------------------------------------------------------------------------

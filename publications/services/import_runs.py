@@ -41,6 +41,7 @@ from publications.sources import (
 )
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
+from . import snapshot_bulk
 from .ingest import works_ingest
 
 logger = logging.getLogger(__name__)
@@ -161,11 +162,20 @@ def _fail(run: ImportRun, error: str) -> None:
 
 def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -> None:
     with transaction.atomic():
-        counts = works_ingest(
-            records=page.records,
-            import_run=run,
-            on_record=(lambda: on_progress(run)) if on_progress else None,
-        )
+        if snapshot_bulk.set_based_applies(run):
+            counts = snapshot_bulk.snapshot_page_ingest(
+                records=page.records, import_run=run
+            )
+            if page.checkpoint is not None:
+                page.checkpoint["paths"] = counts.paths.add_to(
+                    run.checkpoint.get("paths")
+                )
+        else:
+            counts = works_ingest(
+                records=page.records,
+                import_run=run,
+                on_record=(lambda: on_progress(run)) if on_progress else None,
+            )
         for identifier in page.deleted:
             logger.info("Run %s: %s is deleted at the source; kept", run.pk, identifier)
         ImportRun.objects.filter(pk=run.pk).update(
@@ -246,14 +256,18 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
     """Pages of snapshot lines, from where the run's checkpoint stands.
 
     No total: counting a multi-gigabyte snapshot's lines would read it
-    twice, so progress shows the count of records and their rate.
+    twice, so progress shows the count of records and their rate. After
+    the last page is written (a generator resumes only then), the
+    set-based path recounts the run's authors (snapshot_bulk).
     """
     yield from arxiv_snapshot.read_pages(
         run.parameters["files"],
         page_size=run.parameters.get("page_size") or SNAPSHOT_PAGE_SIZE,
         file_index=run.checkpoint.get("file_index", 0),
         line=run.checkpoint.get("line", 0),
+        workers=settings.SNAPSHOT_PARSE_WORKERS,
     )
+    snapshot_bulk.snapshot_run_finish(run=run)
 
 
 def _oai_pages(run: ImportRun) -> Iterator[FeedPage]:

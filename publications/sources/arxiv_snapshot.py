@@ -14,26 +14,33 @@ name kept is the parsed parts joined in reading order ("Neal J. Evans II").
 
 The payload hash is the API parser's: a hash of the parsed fields
 (``parsed_fields_hash``), so a line the snapshot re-serialised without a
-change in content re-imports as unchanged.
+change in content re-imports as unchanged. ``_fields_hash`` computes the
+same digest from plain lists and strings, without ``dataclasses.asdict``.
+
+Speed matters here (millions of lines): TeX goes through
+``publications.tex`` (the text ``publications.names`` gives, without
+pylatexenc for the common TeX), an authorship is built once per distinct
+name and position (authors recur), and version dates in arXiv's one format are read without
+``email.utils``.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
+import re
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, date
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from django.conf import settings
 
-from publications.names import (
-    collapse_spaces,
-    display_name,
-    latex_to_unicode,
-    latex_to_unicode_paragraphs,
-)
+from publications import tex
+from publications.names import collapse_spaces
 
 from .arxiv import split_arxiv_id
 from .base import (
@@ -43,7 +50,7 @@ from .base import (
     ParseFailure,
     SourceError,
     first_doi,
-    parsed_fields_hash,
+    payload_hash,
 )
 
 SOURCE = "arxiv-snapshot"
@@ -86,9 +93,9 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
     fields: dict[str, Any] = {
         "source": SOURCE,
         "external_id": arxiv_id,
-        "title": latex_to_unicode(title_raw),
+        "title": tex.to_unicode(title_raw),
         "title_raw": title_raw,
-        "abstract": latex_to_unicode_paragraphs(abstract_raw),
+        "abstract": tex.to_unicode_paragraphs(abstract_raw),
         "abstract_raw": abstract_raw,
         "work_type": "article" if (doi.strip() or journal_ref) else "preprint",
         "published": versions[0][1],
@@ -105,7 +112,31 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
         "authorships": authorships,
         "versions": versions,
     }
-    return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
+    return ParsedWork(payload_hash=_fields_hash(fields), **fields)
+
+
+def _fields_hash(fields: dict[str, Any]) -> str:
+    """``parsed_fields_hash(fields)``, the same digest, a few times sooner.
+
+    The same JSON (sorted keys, dates as ISO strings, dataclasses as dicts),
+    built by hand for the two nested shapes a snapshot record has.
+    """
+    view = dict(fields)
+    view["published"] = fields["published"].isoformat()
+    view["updated"] = fields["updated"].isoformat()
+    view["versions"] = [(n, d.isoformat()) for n, d in fields["versions"]]
+    view["authorships"] = [
+        {
+            "position": a.position,
+            "raw_name": a.raw_name,
+            "name": a.name,
+            "raw_affiliations": a.raw_affiliations,
+            "identifiers": a.identifiers,
+            "institutions": a.institutions,
+        }
+        for a in fields["authorships"]
+    ]
+    return payload_hash(json.dumps(view, sort_keys=True).encode())
 
 
 def _str(record: dict[str, Any], key: str) -> str:
@@ -127,16 +158,52 @@ def parse_versions(value: Any, arxiv_id: str) -> tuple[tuple[int, date], ...]:
         label = str(item["version"])
         if not label.startswith("v") or not label[1:].isdigit():
             raise ValueError(f"{arxiv_id}: bad version {label!r}")
-        try:
-            created = parsedate_to_datetime(item["created"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{arxiv_id}: bad version date {item['created']!r}"
-            ) from exc
-        if created.tzinfo is not None:
-            created = created.astimezone(UTC)
-        found[int(label[1:])] = created.date()
+        found[int(label[1:])] = _version_date(item["created"], arxiv_id)
     return tuple(sorted(found.items()))
+
+
+# "Mon, 2 Apr 2007 19:18:42 GMT": how every snapshot version is dated.
+_GMT_DATE = re.compile(
+    r"[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) \d\d:\d\d:\d\d GMT"
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        ],
+        start=1,
+    )
+}
+
+
+def _version_date(created: Any, arxiv_id: str) -> date:
+    """The UTC day of a version's RFC 2822 date."""
+    match = _GMT_DATE.fullmatch(created) if isinstance(created, str) else None
+    if match is not None and match.group(2) in _MONTHS:
+        try:
+            day, month, year = match.groups()
+            return date(int(year), _MONTHS[month], int(day))
+        except ValueError:
+            pass  # an impossible day: the general parser says why
+    try:
+        parsed = parsedate_to_datetime(created)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{arxiv_id}: bad version date {created!r}") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.date()
 
 
 def _authorships(value: Any, arxiv_id: str) -> tuple[ParsedAuthorship, ...]:
@@ -148,19 +215,34 @@ def _authorships(value: Any, arxiv_id: str) -> tuple[ParsedAuthorship, ...]:
             raise ValueError(f"{arxiv_id}: author {position} is not a list of names")
         last, first, suffix = [*parts, "", "", ""][:3]
         # Some records carry affiliations after the suffix.
-        affiliations = tuple(a for a in map(collapse_spaces, parts[3:]) if a)
-        raw_name = " ".join(p for p in map(str.strip, (first, last, suffix)) if p)
+        affiliations = (
+            tuple(a for a in map(collapse_spaces, parts[3:]) if a)
+            if len(parts) > 3
+            else ()
+        )
+        raw_name = " ".join(
+            p for p in (first.strip(), last.strip(), suffix.strip()) if p
+        )
         if not raw_name:
             raise ValueError(f"{arxiv_id}: author {position} has no name")
-        authorships.append(
-            ParsedAuthorship(
-                position=position,
-                raw_name=raw_name,
-                name=display_name(raw_name),
-                raw_affiliations=affiliations,
-            )
-        )
+        authorships.append(_authorship(position, raw_name, affiliations))
     return tuple(authorships)
+
+
+@lru_cache(maxsize=65536)
+def _authorship(
+    position: int, raw_name: str, affiliations: tuple[str, ...]
+) -> ParsedAuthorship:
+    """One (frozen, so shareable) authorship per distinct name and position.
+
+    Authors recur across records; their names are converted once.
+    """
+    return ParsedAuthorship(
+        position=position,
+        raw_name=raw_name,
+        name=tex.to_unicode(raw_name),
+        raw_affiliations=affiliations,
+    )
 
 
 def iter_lines(path: str, *, skip: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -207,38 +289,91 @@ def _open(path: str) -> IO[bytes]:
 
 
 def read_pages(
-    paths: list[str], *, page_size: int = 1000, file_index: int = 0, line: int = 0
+    paths: list[str],
+    *,
+    page_size: int = 1000,
+    file_index: int = 0,
+    line: int = 0,
+    workers: int = 0,
 ) -> Iterator[FeedPage]:
     """Pages of parsed lines; each page's checkpoint says where it ends.
 
     ``{"file_index": i, "line": n}``: the first n lines of file i and every
     file before it are done. Pages do not span files.
+
+    With ``workers`` > 0, that many processes parse pages ahead of the one
+    being written (at most two pages each, so memory stays bounded); pages
+    still come in file order. A process that cannot have children (a
+    daemonic Celery worker) parses inline.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
+    lines = _raw_pages(paths, page_size, file_index, line)
+    if workers > 0 and not multiprocessing.current_process().daemon:
+        yield from _parsed_in_pool(lines, workers)
+        return
+    for path, numbered, checkpoint in lines:
+        yield FeedPage(records=_parse_page(path, numbered), checkpoint=checkpoint)
+
+
+RawPage = tuple[str, list[tuple[int, bytes]], dict[str, int]]
+
+
+def _raw_pages(
+    paths: list[str], page_size: int, file_index: int, line: int
+) -> Iterator[RawPage]:
+    """(path, numbered lines, checkpoint) of each page, unparsed."""
     for index in range(file_index, len(paths)):
         path = paths[index]
         skip = line if index == file_index else 0
-        records: list[ParsedWork | ParseFailure] = []
-        last = skip
+        numbered: list[tuple[int, bytes]] = []
         for number, data in iter_lines(path, skip=skip):
-            record = parse_line(data, line_number=number)
-            if isinstance(record, ParseFailure):
-                record = ParseFailure(
-                    source=record.source,
-                    error=f"{path}: {record.error}",
-                    external_id=record.external_id,
-                    payload=record.payload,
-                )
-            records.append(record)
-            last = number
-            if len(records) >= page_size:
-                yield FeedPage(
-                    records=records,
-                    checkpoint={"file_index": index, "line": last},
-                )
-                records = []
-        if records:
-            yield FeedPage(
-                records=records, checkpoint={"file_index": index, "line": last}
+            numbered.append((number, data))
+            if len(numbered) >= page_size:
+                yield path, numbered, {"file_index": index, "line": number}
+                numbered = []
+        if numbered:
+            yield path, numbered, {"file_index": index, "line": numbered[-1][0]}
+
+
+def _parse_page(
+    path: str, numbered: list[tuple[int, bytes]]
+) -> list[ParsedWork | ParseFailure]:
+    records: list[ParsedWork | ParseFailure] = []
+    for number, data in numbered:
+        record = parse_line(data, line_number=number)
+        if isinstance(record, ParseFailure):
+            record = ParseFailure(
+                source=record.source,
+                error=f"{path}: {record.error}",
+                external_id=record.external_id,
+                payload=record.payload,
             )
+        records.append(record)
+    return records
+
+
+def _parsed_in_pool(lines: Iterator[RawPage], workers: int) -> Iterator[FeedPage]:
+    # Forked parsers share the parent's open database connection but never
+    # use it (parsing is pure) and leave without closing it (os._exit).
+    context = multiprocessing.get_context("fork")
+    pending: deque[tuple[dict[str, int], Any]] = deque()
+    with context.Pool(workers) as pool:
+        try:
+            for path, numbered, checkpoint in lines:
+                pending.append(
+                    (checkpoint, pool.apply_async(_parse_page, (path, numbered)))
+                )
+                if len(pending) > 2 * workers:
+                    checkpoint, result = pending.popleft()
+                    yield FeedPage(records=result.get(), checkpoint=checkpoint)
+        except SourceError:
+            # A file that cannot be read ends the run after the pages
+            # before it, as reading inline does.
+            while pending:
+                checkpoint, result = pending.popleft()
+                yield FeedPage(records=result.get(), checkpoint=checkpoint)
+            raise
+        while pending:
+            checkpoint, result = pending.popleft()
+            yield FeedPage(records=result.get(), checkpoint=checkpoint)

@@ -1,11 +1,23 @@
 """Benchmark: load a generated arXiv snapshot, print records/s. No assertions.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bzpeer_bench \\
-        .venv/bin/python -m tests.bench.bench_snapshot --records 10000
+        .venv/bin/python -m tests.bench.bench_snapshot --records 100000
 
-Generates N lines with scripts/generate_snapshot.py (seeded), then imports
-them through the arxiv-snapshot run twice in a throwaway test database
-(cold, then unchanged), and prints the parse-only rate for comparison.
+Generates N lines with scripts/generate_snapshot.py (seeded; or reads
+``--file``), prints the parse-only rate, then imports them through an
+arxiv-snapshot run twice in a throwaway test database (cold, then
+unchanged). On PostgreSQL the run takes the set-based path
+(publications.services.snapshot_bulk) unless ``--standard``; elsewhere the
+per-record path. For each import it prints the rate, the records per path,
+and where the wall time went: parsing, the set-based write by step, the
+standard path, commits with their after-commit work (the authors_changed
+receivers), and the CPU seconds of this process and of its PostgreSQL
+backend (read from /proc when the server runs on this machine).
+
+Celery tasks that receivers start run inline when no REDIS_URL is set
+(CELERY_TASK_ALWAYS_EAGER): set REDIS_URL to a spare Redis database to
+measure the load with those tasks queued, as a deployment with workers has
+them; the header says which.
 """
 
 from __future__ import annotations
@@ -16,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from functools import wraps
 from pathlib import Path
 
 import django
@@ -23,6 +37,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import (  # noqa: E402
     setup_databases,
@@ -31,6 +46,82 @@ from django.test.utils import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# (module, function): wall time spent in each, by label.
+TIMED = [
+    ("publications.sources.arxiv_snapshot", "parse_line", "parse lines"),
+    ("publications.services.snapshot_bulk", "_stored_hashes", "sort: source records"),
+    (
+        "publications.services.snapshot_bulk",
+        "_owned_identifiers",
+        "sort: identifiers",
+    ),
+    ("publications.services.snapshot_bulk", "_topic_ids", "write: topics"),
+    ("publications.services.snapshot_bulk", "_authors_resolve", "write: authors"),
+    ("publications.services.snapshot_bulk", "_next_ids", "write: ids"),
+    ("publications.services.snapshot_bulk", "_work_row", "write: work rows"),
+    ("publications.services.snapshot_bulk", "_copy", "write: COPY"),
+    ("publications.services.snapshot_bulk", "_aliases_add", "write: aliases"),
+    (
+        "publications.services.snapshot_bulk",
+        "_affiliations_extend",
+        "write: affiliations",
+    ),
+    (
+        "publications.services.snapshot_bulk",
+        "_citations_complete",
+        "write: citations",
+    ),
+    ("publications.services.snapshot_bulk", "_authors_recount", "write: recount"),
+    ("publications.services.snapshot_bulk", "works_ingest", "standard path"),
+    ("publications.services.import_runs", "works_ingest", "standard path"),
+    (
+        "django.db.backends.base.base",
+        "BaseDatabaseWrapper.run_and_clear_commit_hooks",
+        "after commit (receivers)",
+    ),
+]
+spent: dict[str, float] = defaultdict(float)
+
+
+def _timed(function, label):
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            name = label
+            if label.startswith("write: COPY"):
+                name = f"write: COPY {args[0].__name__}"
+            spent[name] += time.perf_counter() - started
+
+    return wrapper
+
+
+def instrument() -> None:
+    import importlib
+
+    for module_name, name, label in TIMED:
+        owner = importlib.import_module(module_name)
+        if "." in name:
+            class_name, name = name.split(".")
+            owner = getattr(owner, class_name)
+        setattr(owner, name, _timed(getattr(owner, name), label))
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend, if it is local."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_rate(path: str) -> None:
@@ -43,20 +134,42 @@ def parse_rate(path: str) -> None:
           f"{seen / elapsed:8.1f} records/s")  # fmt: skip
 
 
-def import_rate(label: str, path: str, page_size: int) -> None:
+def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     from publications.services.import_runs import import_run_create, import_run_execute
 
-    run = import_run_create(
-        source="arxiv-snapshot", parameters={"files": [path], "page_size": page_size}
-    )
+    parameters = {"files": [path], "page_size": page_size}
+    if standard:
+        parameters["standard_path"] = True
+    run = import_run_create(source="arxiv-snapshot", parameters=parameters)
+    spent.clear()
+    cpu_db = backend_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     run = import_run_execute(run_id=run.pk)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    db_after = backend_cpu()
     print(
         f"{label:<22} {run.seen:>7} records in {elapsed:7.1f} s = "
         f"{run.seen / elapsed:8.1f} records/s (created {run.created}, "
         f"updated {run.updated}, unchanged {run.unchanged}, failed {run.failed})"
     )
+    paths = run.checkpoint.get("paths")
+    if paths:
+        print(f"    paths: {paths}")
+    cpu_line = f"    CPU: this process {cpu:.1f} s"
+    if cpu_db is not None and db_after is not None:
+        cpu_line += f", PostgreSQL backend {db_after - cpu_db:.1f} s"
+    print(cpu_line + f", wall {elapsed:.1f} s")
+    accounted = 0.0
+    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        if seconds >= 0.05:
+            print(f"    {name:<28} {seconds:7.1f} s")
+        if not name.startswith("write: "):
+            accounted += seconds
+    write = sum(s for n, s in spent.items() if n.startswith("write: "))
+    print(f"    {'write (all steps)':<28} {write:7.1f} s")
+    print(f"    {'other (read, counts, tx)':<28} {elapsed - accounted - write:7.1f} s")
 
 
 def main() -> None:
@@ -64,21 +177,38 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--file", help="a snapshot file to load instead of one made")
+    parser.add_argument(
+        "--standard", action="store_true", help="force the per-record path"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "snapshot.jsonl.gz")
-        subprocess.run(  # noqa: S603 - our own script, fixed arguments
-            [sys.executable, str(ROOT / "scripts" / "generate_snapshot.py"),
-             "--records", str(args.records), "--out", path, "--seed", str(args.seed)],
-            check=True,
-        )  # fmt: skip
+        path = args.file
+        if not path:
+            path = str(Path(tmp) / "snapshot.jsonl.gz")
+            subprocess.run(  # noqa: S603 - our own script, fixed arguments
+                [sys.executable, str(ROOT / "scripts" / "generate_snapshot.py"),
+                 "--records", str(args.records), "--out", path,
+                 "--seed", str(args.seed)],
+                check=True,
+            )  # fmt: skip
         setup_test_environment()
         config = setup_databases(verbosity=0, interactive=False)
         try:
-            print(f"database: {connection.vendor}, {args.records} generated records")
+            celery = (
+                "tasks run inline (eager)"
+                if settings.CELERY_TASK_ALWAYS_EAGER
+                else "tasks queued to the broker"
+            )
+            print(
+                f"database: {connection.vendor}, {path}, page size "
+                f"{args.page_size}, parse workers {settings.SNAPSHOT_PARSE_WORKERS}, "
+                f"celery: {celery}"
+            )
             parse_rate(path)
-            import_rate("import (cold)", path, args.page_size)
-            import_rate("import (unchanged)", path, args.page_size)
+            instrument()
+            import_rate("import (cold)", path, args.page_size, args.standard)
+            import_rate("import (unchanged)", path, args.page_size, args.standard)
         finally:
             teardown_databases(config, verbosity=0)
 

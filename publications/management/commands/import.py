@@ -2,7 +2,8 @@
 """``manage.py import arxiv --query ... | --id-list ... | --file PATH...``.
 
 ``manage.py import arxiv-snapshot --file PATH...`` loads bulk JSON-lines
-snapshots (plain or gzipped) in pages of --page-size lines.
+snapshots (plain or gzipped) in pages of --page-size lines, set-based on
+PostgreSQL unless ``--standard-path`` (see services/snapshot_bulk.py).
 
 ``manage.py import arxiv-oai [--from DATE] [--until DATE] [--set SPEC]
 [--metadata-prefix arXiv|arXivRaw]`` harvests OAI-PMH ListRecords
@@ -189,6 +190,11 @@ class Command(BaseCommand):
             help="records a page (default: 100 for the API, 1000 for a snapshot)",
         )
         parser.add_argument(
+            "--standard-path",
+            action="store_true",
+            help="arxiv-snapshot: write record by record, not set-based",
+        )
+        parser.add_argument(
             "--async",
             dest="use_worker",
             action="store_true",
@@ -288,6 +294,8 @@ class Command(BaseCommand):
                 "files": options["file"],
                 "page_size": options["page_size"] or SNAPSHOT_PAGE_SIZE,
             }
+            if options["standard_path"]:
+                parameters["standard_path"] = True
         elif options["file"]:
             parameters = {"files": options["file"]}
         else:

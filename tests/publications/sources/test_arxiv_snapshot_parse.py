@@ -9,14 +9,31 @@ test needs a shape those lines do not have (an old-style id, TeX left in
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
-from datetime import date
+from datetime import UTC, date
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
-from publications.sources.arxiv_snapshot import iter_lines, parse_line, read_pages
-from publications.sources.base import ParsedWork, ParseFailure, SourceError
+from publications.names import (
+    display_name,
+    latex_to_unicode,
+    latex_to_unicode_paragraphs,
+)
+from publications.sources.arxiv_snapshot import (
+    _version_date,
+    iter_lines,
+    parse_line,
+    read_pages,
+)
+from publications.sources.base import (
+    ParsedWork,
+    ParseFailure,
+    SourceError,
+    parsed_fields_hash,
+)
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "fixtures" / "arxiv_snapshot"
 COPY_2023 = (
@@ -202,6 +219,75 @@ def test_hash_is_of_the_parsed_fields_so_a_reserialised_line_is_unchanged() -> N
     assert parse_line(newer).payload_hash == parsed("0704.0163").payload_hash
 
 
+def test_hash_is_parsed_fields_hash_of_the_fields_on_every_line() -> None:
+    # The parser hashes plain lists and strings, for speed; the digest must
+    # stay the one parsed_fields_hash gives (stored hashes would all differ).
+    for data in LINES:
+        record = parse_line(data)
+        fields = {name: getattr(record, name) for name in HASHED_FIELDS}
+
+        assert record.payload_hash == parsed_fields_hash(fields), record.arxiv_id
+
+
+HASHED_FIELDS = (
+    "source",
+    "external_id",
+    "title",
+    "title_raw",
+    "abstract",
+    "abstract_raw",
+    "work_type",
+    "published",
+    "updated",
+    "arxiv_id",
+    "arxiv_version",
+    "doi",
+    "journal_ref",
+    "comments",
+    "categories",
+    "abs_url",
+    "pdf_url",
+    "authorships",
+    "versions",
+)
+
+
+def test_tex_is_converted_as_publications_names_converts_it() -> None:
+    for data in LINES:
+        record = parse_line(data)
+
+        assert record.title == latex_to_unicode(record.title_raw)
+        assert record.abstract == latex_to_unicode_paragraphs(record.abstract_raw)
+        assert [a.name for a in record.authorships] == [
+            display_name(a.raw_name) for a in record.authorships
+        ]
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        "Mon, 2 Apr 2007 19:18:42 GMT",
+        "Sat, 31 Dec 2011 23:59:59 GMT",
+        "Mon, 2 Apr 2007 23:30:00 -0500",  # not GMT: the general parser
+        "2 Apr 2007 19:18:42 GMT",
+    ],
+)
+def test_version_dates_are_the_utc_day(created) -> None:
+    expected = parsedate_to_datetime(created).astimezone(UTC).date()
+
+    assert _version_date(created, "0704.0001") == expected
+
+
+def test_impossible_version_date_is_a_failure() -> None:
+    record = json.loads(line("0704.0009"))
+    record["versions"][0]["created"] = "Fri, 30 Feb 2007 10:00:00 GMT"
+
+    failure = parse_line(json.dumps(record).encode())
+
+    assert isinstance(failure, ParseFailure)
+    assert "bad version date" in failure.error
+
+
 def test_hash_changes_when_a_version_is_added() -> None:
     record = json.loads(line("0704.0009"))
     record["versions"].append(
@@ -333,3 +419,30 @@ def test_failure_in_a_file_names_the_file(tmp_path) -> None:
     [page] = read_pages([str(path)])
 
     assert page.records[1].error.startswith(f"{path}: line 2: ")
+
+
+def test_parsing_in_worker_processes_gives_the_same_pages() -> None:
+    paths = [str(COPY_2023), str(COPY_2025)]
+    inline = list(read_pages(paths, page_size=70, line=30))
+
+    pooled = list(read_pages(paths, page_size=70, line=30, workers=2))
+
+    assert [(p.checkpoint, p.records) for p in pooled] == [
+        (p.checkpoint, p.records) for p in inline
+    ]
+
+
+def test_worker_processes_end_the_run_after_the_pages_before_a_missing_file(
+    tmp_path,
+) -> None:
+    pages = read_pages(
+        [str(COPY_2023), str(tmp_path / "absent.jsonl")], page_size=80, workers=2
+    )
+
+    assert [p.checkpoint["line"] for p in itertools.islice(pages, 3)] == [
+        80,
+        160,
+        200,
+    ]
+    with pytest.raises(SourceError, match=r"absent\.jsonl"):
+        next(pages)

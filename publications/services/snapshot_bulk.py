@@ -1,0 +1,754 @@
+"""The arXiv snapshot's set-based writer on PostgreSQL: a page in ~20 queries.
+
+``works_ingest`` writes one record at a time (a dozen queries each, about
+30 records a second): right for feeds, hours for a snapshot of millions.
+``snapshot_page_ingest`` writes a page of snapshot records together, with
+the same result as the per-record path:
+
+1. **Sort** the page in three queries: records whose SourceRecord holds the
+   same payload hash are *unchanged* (skipped, nothing written); records
+   whose SourceRecord differs, whose arXiv id or DOI already belongs to a
+   work (another reader or source wrote it), that share an identifier with
+   another record of the page, or that the database would refuse (a value
+   too long for its column, an empty title) take the *standard* path,
+   ``works_ingest`` record by record, so precedence, merges and
+   provenance hold and a bad record becomes an ImportFailure; the rest are
+   *new* works.
+2. **Write the new works set-based.** Their ids are drawn from the
+   sequences (one query), so every row of a new work (work, identifiers,
+   versions, topics, authorships, source record) goes into its real table
+   with one ``COPY`` per table: none of those rows can already exist, so
+   there is nothing to upsert and nothing to map back. Rows that may
+   already exist go through ``INSERT ... SELECT FROM unnest(...) ON
+   CONFLICT``: name aliases (DO NOTHING), institutions (DO NOTHING, then
+   their ids), affiliations (DO UPDATE, widening the years). Topics for
+   unknown arXiv codes are created with their names from
+   ``publications.arxiv_taxonomy``. References other works made to the new
+   ones are completed in one UPDATE.
+3. **Authors by exact name.** Each authorship's author is the oldest
+   visible Author with its ``name_key``, else one new Author per name on
+   the page, exactly as ``identity.authorships_resolve_authors`` decides
+   for a record without person identifiers (snapshot records have none):
+   attribution "name" for an existing author, "new" on the work that made
+   the author. The identity re-resolution refines these later, as it does
+   for the standard path.
+
+Why not stage every table and ``INSERT ... ON CONFLICT`` from it: new
+works' rows cannot conflict once the page is sorted, so staging would
+write them twice. Only a concurrent writer could make one conflict
+between the sort and the COPY; the whole set-based write runs in a
+savepoint, and a page that fails there for any reason is written again
+record by record by ``works_ingest``, which loses nothing.
+
+The new works' authors are recounted (as ``authors_recount`` counts them,
+in one statement a batch) and ``authors_changed`` is sent for them once,
+after the last page (``snapshot_run_finish``), not after every page as
+``works_ingest`` does: an author's counts read all the author's works, so
+recounting on every page that names a prolific author reads those works
+again and again (the load turns quadratic). Until the run finishes, or if
+it fails and is not resumed, those counters lag (``manage.py recount``
+mends them). Records of the standard path keep ``works_ingest``'s
+per-page recount. The caller (``import_runs._ingest_page``) holds the
+page's transaction, in which the run's checkpoint is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from publications.arxiv_taxonomy import category_name, is_arxiv_category
+from publications.models import (
+    Affiliation,
+    Author,
+    AuthorAlias,
+    Authorship,
+    Citation,
+    ImportFailure,
+    ImportRun,
+    Institution,
+    SourceRecord,
+    Topic,
+    Work,
+    WorkIdentifier,
+    WorkTopic,
+    WorkVersion,
+)
+from publications.names import collapse_spaces, name_key
+from publications.signals import authors_changed
+from publications.sources import arxiv_snapshot
+from publications.sources.base import ARXIV, DOI, ParsedWork, ParseFailure
+
+from .ingest import IngestCounts, _empty, _record_values, works_ingest
+
+logger = logging.getLogger(__name__)
+
+NAME = Authorship.Attribution.NAME
+NEW = Authorship.Attribution.NEW
+
+
+@dataclass
+class PagePaths:
+    """How many records of a page took each path."""
+
+    set_based: int = 0  # new works, written set-based
+    standard: int = 0  # through works_ingest, one by one
+    skipped: int = 0  # unchanged payload hash, nothing written
+    retried_pages: int = 0  # pages the set-based write gave back
+
+    def add_to(self, totals: dict[str, int] | None) -> dict[str, int]:
+        totals = dict(totals or {})
+        for key, value in (
+            ("set_based", self.set_based),
+            ("standard", self.standard),
+            ("skipped", self.skipped),
+            ("retried_pages", self.retried_pages),
+        ):
+            totals[key] = totals.get(key, 0) + value
+        return totals
+
+
+@dataclass
+class SnapshotPageCounts(IngestCounts):
+    paths: PagePaths = field(default_factory=PagePaths)
+
+
+def set_based_applies(run: ImportRun) -> bool:
+    """Snapshot runs on PostgreSQL, unless the setting or the run says no."""
+    return (
+        run.source == arxiv_snapshot.SOURCE
+        and connection.vendor == "postgresql"
+        and settings.SNAPSHOT_SET_BASED
+        and not run.parameters.get("standard_path")
+    )
+
+
+def snapshot_page_ingest(
+    *, records: Sequence[ParsedWork | ParseFailure], import_run: ImportRun
+) -> SnapshotPageCounts:
+    """Write one page of snapshot records; run inside the page's transaction."""
+    try:
+        with transaction.atomic():
+            return _page_write(records, import_run)
+    except Exception:
+        # Anything: a concurrent writer's row, a value PostgreSQL refuses, a
+        # bug. The savepoint is gone; the standard path writes the page.
+        logger.warning(
+            "Run %s: set-based write of a page failed; writing its %d records "
+            "one by one",
+            import_run.pk,
+            len(records),
+            exc_info=True,
+        )
+    counts = works_ingest(records=records, import_run=import_run)
+    return SnapshotPageCounts(
+        seen=counts.seen,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        failed=counts.failed,
+        author_ids=counts.author_ids,
+        paths=PagePaths(standard=counts.seen, retried_pages=1),
+    )
+
+
+def snapshot_run_finish(*, run: ImportRun) -> int:
+    """After the last page: recount the run's authors, then say they changed.
+
+    Every author of a work this run wrote (its source records name the
+    run), in batches, each in its own transaction with ``authors_changed``
+    sent after its commit. A resumed run finishes again, over the works of
+    all its attempts. Returns how many authors were recounted.
+    """
+    if not set_based_applies(run):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT a.author_id FROM {_table(Authorship)} AS a "  # noqa: S608 - table names from the models
+            f"JOIN {_table(SourceRecord)} AS s ON s.work_id = a.work_id "
+            "WHERE s.import_run_id = %s AND a.author_id IS NOT NULL "
+            "ORDER BY a.author_id",
+            [run.pk],
+        )
+        author_ids = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(author_ids), RECOUNT_BATCH):
+        batch = author_ids[start : start + RECOUNT_BATCH]
+        with transaction.atomic():
+            _authors_recount(batch)
+            transaction.on_commit(
+                lambda batch=batch: authors_changed.send(sender=Work, author_ids=batch)
+            )
+    return len(author_ids)
+
+
+RECOUNT_BATCH = 2000
+
+
+# --- sorting the page ---------------------------------------------------------
+
+
+def _identifiers(record: ParsedWork) -> list[tuple[str, str]]:
+    keys = [(ARXIV, record.arxiv_id)]
+    if record.doi:
+        keys.append((DOI, record.doi))
+    return keys
+
+
+def _page_write(
+    records: Sequence[ParsedWork | ParseFailure], run: ImportRun
+) -> SnapshotPageCounts:
+    counts = SnapshotPageCounts(seen=len(records))
+    failures = [r for r in records if isinstance(r, ParseFailure)]
+    works = [r for r in records if isinstance(r, ParsedWork)]
+    if failures:
+        ImportFailure.objects.bulk_create(
+            ImportFailure(
+                import_run=run,
+                external_id=f.external_id[:255],
+                error=f.error,
+                payload=f.payload,
+            )
+            for f in failures
+        )
+        counts.failed += len(failures)
+
+    stored = _stored_hashes([w.external_id for w in works])
+    unchanged, fresh = [], []
+    for work in works:
+        if stored.get(work.external_id) == work.payload_hash:
+            unchanged.append(work)
+        else:
+            fresh.append(work)
+    owned = _owned_identifiers([k for w in fresh for k in _identifiers(w)])
+    seen_ids: dict[Any, int] = {}
+    for work in fresh:
+        for key in (("external_id", work.external_id), *_identifiers(work)):
+            seen_ids[key] = seen_ids.get(key, 0) + 1
+    new: list[ParsedWork] = []
+    standard: list[ParsedWork] = []
+    for work in fresh:
+        keys = _identifiers(work)
+        if (
+            work.external_id in stored
+            or any(key in owned for key in keys)
+            or any(seen_ids[key] > 1 for key in keys)
+            or seen_ids[("external_id", work.external_id)] > 1
+            or not _fits(work)
+        ):
+            standard.append(work)
+        else:
+            new.append(work)
+
+    author_ids = _works_create(new, run) if new else set()
+    counts.created += len(new)
+    counts.unchanged += len(unchanged)
+    counts.paths = PagePaths(
+        set_based=len(new), standard=len(standard), skipped=len(unchanged)
+    )
+    # The new works' authors are recounted once, after the last page
+    # (snapshot_run_finish): recounting them on every page they appear on
+    # reads all their works again each time.
+    counts.author_ids |= author_ids
+    if standard:
+        # In page order, after the new works: a changed record or one that
+        # names another source's work is decided against what is stored.
+        result = works_ingest(records=standard, import_run=run)
+        counts.created += result.created
+        counts.updated += result.updated
+        counts.unchanged += result.unchanged
+        counts.failed += result.failed
+        counts.author_ids |= result.author_ids
+    return counts
+
+
+def _stored_hashes(external_ids: list[str]) -> dict[str, str]:
+    """Payload hashes of the page's records already written (with a work)."""
+    if not external_ids:
+        return {}
+    rows = SourceRecord.objects.filter(
+        source=arxiv_snapshot.SOURCE, external_id__in=external_ids
+    ).values_list("external_id", "payload_hash", "work_id")
+    # A record without a work (never written through) is not "unchanged":
+    # give it a hash no record has, so the standard path writes it.
+    return {e: (h if w is not None else "") for e, h, w in rows}
+
+
+def _owned_identifiers(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (scheme, value) a stored work already holds."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT scheme, value FROM {_table(WorkIdentifier)} "  # noqa: S608 - table names from the models
+            "WHERE (scheme, value) IN "
+            "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+            [[k[0] for k in keys], [k[1] for k in keys]],
+        )
+        return set(cursor.fetchall())
+
+
+def _limit(model: type[models.Model], name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+@lru_cache(maxsize=1)
+def _limits() -> dict[str, int]:
+    return {
+        "doi": _limit(Work, "doi"),
+        "arxiv_id": _limit(Work, "arxiv_id"),
+        "journal_ref": _limit(Work, "journal_ref"),
+        "venue": _limit(Work, "venue"),
+        "url": _limit(Work, "abs_url"),
+        "identifier": _limit(WorkIdentifier, "value"),
+        "raw_name": _limit(Authorship, "raw_name"),
+        "name": _limit(Authorship, "name"),
+        "author": min(_limit(Author, "display_name"), _limit(AuthorAlias, "name")),
+        "key": _limit(Author, "name_key"),
+        "external_id": _limit(SourceRecord, "external_id"),
+    }
+
+
+def _fits(work: ParsedWork) -> bool:
+    """Whether the database takes the record as the standard path writes it.
+
+    The standard path validates (full_clean) and lets PostgreSQL refuse
+    what is too long, turning either into an ImportFailure; a record that
+    would fail here is sent there, so one bad record does not cost the
+    page its set-based write.
+    """
+    limits = _limits()
+    if not work.title or not work.published:
+        return False
+    if (
+        len(work.doi) > min(limits["doi"], limits["identifier"])
+        or len(work.arxiv_id) > min(limits["arxiv_id"], limits["identifier"])
+        or len(work.external_id) > limits["external_id"]
+        or len(work.journal_ref or "arXiv")
+        > min(limits["journal_ref"], limits["venue"])
+        or len(work.abs_url) > limits["url"]
+        or len(work.pdf_url) > limits["url"]
+        or (work.arxiv_version or 0) > 32767
+        or any(number > 32767 for number, _ in work.versions)
+    ):
+        return False
+    for authorship in work.authorships:
+        if (
+            len(authorship.raw_name) > limits["raw_name"]
+            or len(authorship.name) > min(limits["name"], limits["author"])
+            or len(_name_key(authorship.name)) > limits["key"]
+            or authorship.position > 32767
+        ):
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    """``names.name_key``, once per distinct name: authors recur."""
+    return name_key(name)
+
+
+# --- writing the new works ----------------------------------------------------
+
+
+def _works_create(works: list[ParsedWork], run: ImportRun) -> set[int]:
+    """Every row of these new works; returns the ids of their authors."""
+    with connection.cursor() as cursor:
+        # The page's statements are large but simple: compiling them (JIT)
+        # costs PostgreSQL more than running them.
+        cursor.execute("SET LOCAL jit = off")
+    now = timezone.now()
+    source = arxiv_snapshot.SOURCE
+    work_ids = _next_ids(Work, len(works))
+    topic_ids = _topic_ids([c for w in works for c in w.categories])
+    authors = _authors_resolve(works)
+
+    work_rows, identifier_rows, version_rows, topic_rows = [], [], [], []
+    authorship_rows, source_rows = [], []
+    aliases: dict[tuple[int, str], str] = {}
+    affiliations: list[tuple[int, str, int | None]] = []
+    for index, (work, work_id) in enumerate(zip(works, work_ids, strict=True)):
+        work_rows.append(_work_row(work, work_id, now))
+        for scheme, value in _identifiers(work):
+            identifier_rows.append((work_id, scheme, value))
+        for number, submitted in work.versions:
+            version_rows.append((work_id, number, submitted))
+        codes = [c for c in work.categories if is_arxiv_category(c)]
+        for position, code in enumerate(codes):
+            topic_rows.append((work_id, topic_ids[code], position, position == 0))
+        year = work.published.year if work.published else None
+        for authorship in work.authorships:
+            key = _name_key(authorship.name)
+            author_id, introduced_by = authors.ids[key]
+            authorship_rows.append(
+                (
+                    work_id,
+                    author_id,
+                    authorship.position,
+                    authorship.raw_name,
+                    authorship.name,
+                    json.dumps(list(authorship.raw_affiliations)),
+                    "[]",
+                    NEW if introduced_by == index else NAME,
+                    json.dumps({"name_key": key}),
+                    None,
+                    False,
+                )
+            )
+            aliases.setdefault((author_id, authorship.name), key)
+            for raw in authorship.raw_affiliations:
+                name = collapse_spaces(raw)
+                if name:
+                    affiliations.append((author_id, name, year))
+        source_rows.append(
+            (
+                source,
+                work.external_id,
+                work_id,
+                None,
+                "{}",
+                now,
+                work.payload_hash,
+                run.pk,
+            )
+        )
+
+    _authors_create(authors, now)
+    _copy(Work, _WORK_COLUMNS, work_rows)
+    _copy(WorkIdentifier, ("work", "scheme", "value"), identifier_rows)
+    _copy(WorkVersion, ("work", "version", "submitted"), version_rows)
+    _copy(WorkTopic, ("work", "topic", "position", "is_primary"), topic_rows)
+    _copy(Authorship, _AUTHORSHIP_COLUMNS, authorship_rows)
+    _copy(SourceRecord, _SOURCE_COLUMNS, source_rows)
+    _aliases_add(aliases)
+    if affiliations:
+        _affiliations_extend(affiliations)
+    _citations_complete(work_ids)
+    return {row[1] for row in authorship_rows}
+
+
+def _work_row(work: ParsedWork, work_id: int, now: Any) -> tuple:
+    """The columns of a new Work, as ingest._apply_fields sets them.
+
+    A fresh work takes every value the record gives (its source becomes
+    the field's source) and keeps the model's default for the others.
+    """
+    values = dict(_WORK_DEFAULTS)
+    sources: dict[str, str] = {}
+    for name, value in _record_values(work).items():
+        if _empty(value):
+            continue
+        sources[name] = work.source
+        if name in ("title", "abstract"):
+            values[name], values[f"{name}_raw"] = value
+        elif name in values:
+            values[name] = value
+            if name == "published":
+                values["year"] = value.year
+        else:  # a field this writer does not know: the standard path does
+            raise KeyError(f"Work has no column for {name!r}")
+    if work.authorships:
+        sources["authorships"] = work.source
+    values["field_sources"] = sources
+    for name in _WORK_JSON:
+        values[name] = json.dumps(values[name])
+    values["id"], values["created_at"], values["modified_at"] = work_id, now, now
+    return tuple(values[name] for name in _WORK_COLUMNS)
+
+
+# Every column of Work with its default, read from the model so that a new
+# field cannot be left out of the COPY.
+_WORK_DEFAULTS: dict[str, Any] = {
+    # A choices default is an Enum: its value goes into the column.
+    field.name: getattr(field.get_default(), "value", field.get_default())
+    for field in Work._meta.concrete_fields
+    if not field.primary_key and field.name not in ("created_at", "modified_at")
+}
+_WORK_JSON = [
+    field.name
+    for field in Work._meta.concrete_fields
+    if isinstance(field, models.JSONField)
+]
+_WORK_COLUMNS = ("id", *_WORK_DEFAULTS, "created_at", "modified_at")
+_AUTHORSHIP_COLUMNS = (
+    "work",
+    "author",
+    "position",
+    "raw_name",
+    "name",
+    "raw_affiliations",
+    "identifiers",
+    "attribution",
+    "attribution_detail",
+    "confidence",
+    "locked",
+)
+_AUTHOR_COLUMNS = (
+    "id",
+    "display_name",
+    "name_key",
+    "display_name_chosen",
+    "headline",
+    "open_to_collaborate",
+    "merged_into",
+    "works_count",
+    "topics_count",
+    "collaborators_count",
+    "created_at",
+    "modified_at",
+)
+_SOURCE_COLUMNS = (
+    "source",
+    "external_id",
+    "work",
+    "author",
+    "extra",
+    "fetched_at",
+    "payload_hash",
+    "import_run",
+)
+
+
+@dataclass
+class _Authors:
+    # name_key -> (author id, index of the work that introduced it, or -1)
+    ids: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # name_key -> display name, for the authors to create, in page order
+    new: dict[str, str] = field(default_factory=dict)
+
+
+def _authors_resolve(works: list[ParsedWork]) -> _Authors:
+    """The oldest visible Author of each name; the others are new."""
+    keys = {_name_key(a.name) for w in works for a in w.authorships}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name_key, min(id) FROM {_table(Author)} "  # noqa: S608 - table names from the models
+            "WHERE merged_into_id IS NULL AND name_key = ANY(%s) GROUP BY name_key",
+            [list(keys)],
+        )
+        existing = dict(cursor.fetchall())
+    authors = _Authors()
+    for key, author_id in existing.items():
+        authors.ids[key] = (author_id, -1)
+    for index, work in enumerate(works):
+        for authorship in work.authorships:
+            key = _name_key(authorship.name)
+            if key not in authors.ids and key not in authors.new:
+                authors.new[key] = authorship.name
+                authors.ids[key] = (0, index)
+    if authors.new:
+        for key, author_id in zip(
+            authors.new, _next_ids(Author, len(authors.new)), strict=True
+        ):
+            authors.ids[key] = (author_id, authors.ids[key][1])
+    return authors
+
+
+def _authors_create(authors: _Authors, now: Any) -> None:
+    _copy(
+        Author,
+        _AUTHOR_COLUMNS,
+        [
+            (
+                authors.ids[key][0],
+                display,
+                key,
+                False,
+                "",
+                False,
+                None,
+                0,
+                0,
+                0,
+                now,
+                now,
+            )
+            for key, display in authors.new.items()
+        ],
+    )
+
+
+def _topic_ids(codes: Iterable[str]) -> dict[str, int]:
+    """Ids of the arXiv topics, creating the codes not seen before."""
+    wanted = sorted({c for c in codes if is_arxiv_category(c)})
+    if not wanted:
+        return {}
+
+    def found() -> dict[str, int]:
+        return dict(
+            Topic.objects.filter(
+                scheme=Topic.Scheme.ARXIV, code__in=wanted
+            ).values_list("code", "pk")
+        )
+
+    ids = found()
+    missing = [code for code in wanted if code not in ids]
+    if missing:
+        Topic.objects.bulk_create(
+            [
+                Topic(
+                    scheme=Topic.Scheme.ARXIV,
+                    code=code,
+                    name=category_name(code) or code,
+                )
+                for code in missing
+            ],
+            ignore_conflicts=True,
+        )
+        ids = found()
+    return ids
+
+
+def _aliases_add(aliases: dict[tuple[int, str], str]) -> None:
+    """Each (author, name form) once; a form seen before is left as it is."""
+    if not aliases:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(AuthorAlias)} (author_id, name, name_key, hidden) "  # noqa: S608 - table names from the models
+            "SELECT a, n, k, false FROM unnest(%s::bigint[], %s::text[], %s::text[]) "
+            "AS t(a, n, k) ON CONFLICT (author_id, name) DO NOTHING",
+            [
+                [a for a, _ in aliases],
+                [n for _, n in aliases],
+                list(aliases.values()),
+            ],
+        )
+
+
+def _affiliations_extend(rows: list[tuple[int, str, int | None]]) -> None:
+    """ingest._affiliations_extend for many raw affiliations at once.
+
+    Institutions by name key (created when new); each (author, institution)
+    widened to include the work's year, as ``affiliation_extend`` does.
+    """
+    institutions: dict[str, str] = {}
+    for _, name, _ in rows:
+        institutions.setdefault(name_key(name)[:500], name[:500])
+    table = _table(Institution)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, name_key, country_code, domains) "  # noqa: S608 - table names from the models
+            "SELECT n, k, '', '[]'::jsonb FROM unnest(%s::text[], %s::text[]) "
+            "AS t(n, k) ON CONFLICT (name_key) DO NOTHING",
+            [list(institutions.values()), list(institutions)],
+        )
+        cursor.execute(
+            f"SELECT name_key, id FROM {table} WHERE name_key = ANY(%s)",  # noqa: S608 - table names from the models
+            [list(institutions)],
+        )
+        ids = dict(cursor.fetchall())
+        years: dict[tuple[int, int], tuple[int | None, int | None]] = {}
+        for author_id, name, year in rows:
+            key = (author_id, ids[name_key(name)[:500]])
+            low, high = years.get(key, (None, None))
+            if year is not None:
+                low = year if low is None else min(low, year)
+                high = year if high is None else max(high, year)
+            years[key] = (low, high)
+        # LEAST and GREATEST skip NULLs, as affiliation_extend's min and max
+        # over the years it has.
+        cursor.execute(
+            f"INSERT INTO {_table(Affiliation)} "  # noqa: S608 - table names from the models
+            "(author_id, institution_id, start_year, end_year) "
+            "SELECT a, i, s, e FROM unnest(%s::bigint[], %s::bigint[], "
+            "%s::int[], %s::int[]) AS t(a, i, s, e) "
+            "ON CONFLICT (author_id, institution_id) DO UPDATE SET "
+            f"start_year = LEAST({_table(Affiliation)}.start_year, "
+            "EXCLUDED.start_year), "
+            f"end_year = GREATEST({_table(Affiliation)}.end_year, EXCLUDED.end_year)",
+            [
+                [k[0] for k in years],
+                [k[1] for k in years],
+                [v[0] for v in years.values()],
+                [v[1] for v in years.values()],
+            ],
+        )
+
+
+def _authors_recount(author_ids: Iterable[int]) -> None:
+    """``counters.authors_recount`` in one statement, for thousands of authors.
+
+    The same three figures (distinct works; distinct topics of those works;
+    distinct other authors on them), computed and written by PostgreSQL:
+    ``authors_recount`` builds its bulk update in Python, which costs more
+    than the rest of the page. tests/publications/services/
+    test_snapshot_set_based.py checks that ``authors_recount`` then finds
+    nothing to change.
+    """
+    authorship, topic = _table(Authorship), _table(WorkTopic)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH ids AS (SELECT DISTINCT unnest(%s::bigint[]) AS id), "  # noqa: S608 - table names from the models
+            f"mine AS (SELECT s.author_id, s.work_id FROM {authorship} AS s "
+            "JOIN ids ON s.author_id = ids.id), "
+            "w AS (SELECT author_id, count(DISTINCT work_id) AS n FROM mine "
+            "GROUP BY author_id), "
+            "t AS (SELECT m.author_id, count(DISTINCT wt.topic_id) AS n FROM mine m "
+            f"JOIN {topic} AS wt ON wt.work_id = m.work_id GROUP BY m.author_id), "
+            "k AS (SELECT m.author_id, count(DISTINCT o.author_id) AS n FROM mine m "
+            f"JOIN {authorship} AS o ON o.work_id = m.work_id GROUP BY m.author_id), "
+            "c AS (SELECT ids.id, coalesce(w.n, 0) AS w, coalesce(t.n, 0) AS t, "
+            "GREATEST(0, coalesce(k.n, 0) - 1) AS k FROM ids "
+            "LEFT JOIN w ON w.author_id = ids.id LEFT JOIN t ON t.author_id = ids.id "
+            "LEFT JOIN k ON k.author_id = ids.id) "
+            f"UPDATE {_table(Author)} AS a SET works_count = c.w, "
+            "topics_count = c.t, collaborators_count = c.k FROM c "
+            "WHERE a.id = c.id AND (a.works_count, a.topics_count, "
+            "a.collaborators_count) IS DISTINCT FROM (c.w, c.t, c.k)",
+            [sorted(author_ids)],
+        )
+
+
+def _citations_complete(work_ids: list[int]) -> None:
+    """ingest.citations_complete for the new works: references now resolve."""
+    citation, identifier = _table(Citation), _table(WorkIdentifier)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {citation} AS c SET cited_id = i.work_id FROM {identifier} AS i "  # noqa: S608 - table names from the models
+            "WHERE i.work_id = ANY(%s) AND c.cited_scheme = i.scheme "
+            "AND c.cited_value = i.value AND c.citing_id <> i.work_id "
+            "AND c.cited_id IS DISTINCT FROM i.work_id",
+            [work_ids],
+        )
+
+
+# --- PostgreSQL helpers -------------------------------------------------------
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` ids from the table's identity sequence, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+            "FROM generate_series(1, %s) ORDER BY 1",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model: type[models.Model], fields: Sequence[str], rows: list[tuple]) -> None:
+    """COPY rows into the model's table (query logs show the statement)."""
+    if not rows:
+        return
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
