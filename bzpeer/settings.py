@@ -285,8 +285,8 @@ IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024
 # publications.services.snapshot_bulk); False forces the per-record path.
 SNAPSHOT_SET_BASED = env.bool("SNAPSHOT_SET_BASED", default=True)
 # Processes that parse snapshot lines beside the one writing (0: parse
-# inline). TeX conversion makes parsing cost as much as writing.
-SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=0)
+# inline): a re-load of unchanged lines is all parsing.
+SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=1)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
 # ------------------------------------------------------------------------------

@@ -266,6 +266,7 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
         file_index=run.checkpoint.get("file_index", 0),
         line=run.checkpoint.get("line", 0),
         workers=settings.SNAPSHOT_PARSE_WORKERS,
+        freeze_heap=True,
     )
     snapshot_bulk.snapshot_run_finish(run=run)
 

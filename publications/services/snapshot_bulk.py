@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -137,7 +138,10 @@ def snapshot_page_ingest(
     """Write one page of snapshot records; run inside the page's transaction."""
     try:
         with transaction.atomic():
-            return _page_write(records, import_run)
+            counts = _page_write(records, import_run)
+        if _statistics_due(import_run.created, import_run.created + counts.created):
+            _statistics_refresh()
+        return counts
     except Exception:
         # Anything: a concurrent writer's row, a value PostgreSQL refuses, a
         # bug. The savepoint is gone; the standard path writes the page.
@@ -160,6 +164,35 @@ def snapshot_page_ingest(
     )
 
 
+# Tables each page reads while the run fills them; the recount's joins.
+PAGE_TABLES = (SourceRecord, WorkIdentifier, Author)
+RECOUNT_TABLES = (Authorship, WorkTopic)
+STATISTICS_FIRST = 5000
+
+
+def _statistics_due(before: int, after: int) -> bool:
+    """After 5,000 works a run wrote, then 10,000, 20,000, 40,000...
+
+    A run that fills empty tables leaves PostgreSQL planning with the
+    statistics of empty tables (autovacuum may be off, or a minute late):
+    the page's look-ups then scan whole tables, and the load turns
+    quadratic. Refreshing them as the tables double costs a few ANALYZEs.
+    """
+    if after < STATISTICS_FIRST:
+        return False
+    if before < STATISTICS_FIRST:
+        return True
+    return math.floor(math.log2(after / STATISTICS_FIRST)) > math.floor(
+        math.log2(before / STATISTICS_FIRST)
+    )
+
+
+def _statistics_refresh(tables: Iterable[type[models.Model]] = PAGE_TABLES) -> None:
+    # A table this database user does not own is skipped with a warning.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(_table(model) for model in tables))
+
+
 def snapshot_run_finish(*, run: ImportRun) -> int:
     """After the last page: recount the run's authors, then say they changed.
 
@@ -179,6 +212,8 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
             [run.pk],
         )
         author_ids = [row[0] for row in cursor.fetchall()]
+    if author_ids:
+        _statistics_refresh(RECOUNT_TABLES)
     for start in range(0, len(author_ids), RECOUNT_BATCH):
         batch = author_ids[start : start + RECOUNT_BATCH]
         with transaction.atomic():
@@ -273,9 +308,13 @@ def _stored_hashes(external_ids: list[str]) -> dict[str, str]:
     """Payload hashes of the page's records already written (with a work)."""
     if not external_ids:
         return {}
-    rows = SourceRecord.objects.filter(
-        source=arxiv_snapshot.SOURCE, external_id__in=external_ids
-    ).values_list("external_id", "payload_hash", "work_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT external_id, payload_hash, work_id "  # noqa: S608 - table names from the models
+            f"FROM {_table(SourceRecord)} WHERE source = %s AND external_id = ANY(%s)",
+            [arxiv_snapshot.SOURCE, external_ids],
+        )
+        rows = cursor.fetchall()
     # A record without a work (never written through) is not "unchanged":
     # give it a hash no record has, so the standard path writes it.
     return {e: (h if w is not None else "") for e, h, w in rows}
@@ -356,6 +395,12 @@ def _name_key(name: str) -> str:
     return name_key(name)
 
 
+@lru_cache(maxsize=65536)
+def _detail(key: str) -> str:
+    """An authorship's attribution_detail, as JSON (one per name)."""
+    return json.dumps({"name_key": key})
+
+
 # --- writing the new works ----------------------------------------------------
 
 
@@ -395,10 +440,12 @@ def _works_create(works: list[ParsedWork], run: ImportRun) -> set[int]:
                     authorship.position,
                     authorship.raw_name,
                     authorship.name,
-                    json.dumps(list(authorship.raw_affiliations)),
+                    json.dumps(list(authorship.raw_affiliations))
+                    if authorship.raw_affiliations
+                    else "[]",
                     "[]",
                     NEW if introduced_by == index else NAME,
-                    json.dumps({"name_key": key}),
+                    _detail(key),
                     None,
                     False,
                 )
@@ -686,6 +733,7 @@ def _authors_recount(author_ids: Iterable[int]) -> None:
     """
     authorship, topic = _table(Authorship), _table(WorkTopic)
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # see _works_create
         cursor.execute(
             "WITH ids AS (SELECT DISTINCT unnest(%s::bigint[]) AS id), "  # noqa: S608 - table names from the models
             f"mine AS (SELECT s.author_id, s.work_id FROM {authorship} AS s "

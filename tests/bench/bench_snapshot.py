@@ -23,6 +23,7 @@ them; the header says which.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -47,34 +48,28 @@ from django.test.utils import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# (module, function): wall time spent in each, by label.
+# (module, function, label): wall time spent in each. Labels starting with
+# two spaces are steps inside "write new works" and are not added up again.
+BULK = "publications.services.snapshot_bulk"
 TIMED = [
-    ("publications.sources.arxiv_snapshot", "parse_line", "parse lines"),
-    ("publications.services.snapshot_bulk", "_stored_hashes", "sort: source records"),
-    (
-        "publications.services.snapshot_bulk",
-        "_owned_identifiers",
-        "sort: identifiers",
-    ),
-    ("publications.services.snapshot_bulk", "_topic_ids", "write: topics"),
-    ("publications.services.snapshot_bulk", "_authors_resolve", "write: authors"),
-    ("publications.services.snapshot_bulk", "_next_ids", "write: ids"),
-    ("publications.services.snapshot_bulk", "_work_row", "write: work rows"),
-    ("publications.services.snapshot_bulk", "_copy", "write: COPY"),
-    ("publications.services.snapshot_bulk", "_aliases_add", "write: aliases"),
-    (
-        "publications.services.snapshot_bulk",
-        "_affiliations_extend",
-        "write: affiliations",
-    ),
-    (
-        "publications.services.snapshot_bulk",
-        "_citations_complete",
-        "write: citations",
-    ),
-    ("publications.services.snapshot_bulk", "_authors_recount", "write: recount"),
-    ("publications.services.snapshot_bulk", "works_ingest", "standard path"),
+    ("publications.sources.arxiv_snapshot", "parse_line", "parse lines (inline)"),
+    (BULK, "_stored_hashes", "sort: source records"),
+    (BULK, "_owned_identifiers", "sort: identifiers"),
+    (BULK, "_works_create", "write new works"),
+    (BULK, "_topic_ids", "  topics"),
+    (BULK, "_authors_resolve", "  authors by name"),
+    (BULK, "_next_ids", "  ids"),
+    (BULK, "_work_row", "  work rows"),
+    (BULK, "_copy", "  COPY"),
+    (BULK, "_aliases_add", "  aliases"),
+    (BULK, "_affiliations_extend", "  affiliations"),
+    (BULK, "_citations_complete", "  references"),
+    (BULK, "_authors_recount", "recount after the last page"),
+    (BULK, "_statistics_refresh", "ANALYZE"),
+    (BULK, "works_ingest", "standard path"),
     ("publications.services.import_runs", "works_ingest", "standard path"),
+    # Django's foreign keys are deferred: PostgreSQL checks them at commit.
+    ("django.db.backends.base.base", "BaseDatabaseWrapper.commit", "commit"),
     (
         "django.db.backends.base.base",
         "BaseDatabaseWrapper.run_and_clear_commit_hooks",
@@ -82,6 +77,16 @@ TIMED = [
     ),
 ]
 spent: dict[str, float] = defaultdict(float)
+_gc_started: list[float] = []
+
+
+def _gc_timer(phase: str, info: dict) -> None:
+    if phase == "start":
+        _gc_started.append(time.perf_counter())
+    elif _gc_started:
+        spent[f"gc (generation {info['generation']})"] += (
+            time.perf_counter() - _gc_started.pop()
+        )
 
 
 def _timed(function, label):
@@ -92,8 +97,8 @@ def _timed(function, label):
             return function(*args, **kwargs)
         finally:
             name = label
-            if label.startswith("write: COPY"):
-                name = f"write: COPY {args[0].__name__}"
+            if label == "  COPY":
+                name = f"  COPY {args[0].__name__}"
             spent[name] += time.perf_counter() - started
 
     return wrapper
@@ -102,6 +107,7 @@ def _timed(function, label):
 def instrument() -> None:
     import importlib
 
+    gc.callbacks.append(_gc_timer)
     for module_name, name, label in TIMED:
         owner = importlib.import_module(module_name)
         if "." in name:
@@ -161,15 +167,19 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     if cpu_db is not None and db_after is not None:
         cpu_line += f", PostgreSQL backend {db_after - cpu_db:.1f} s"
     print(cpu_line + f", wall {elapsed:.1f} s")
-    accounted = 0.0
+    top = 0.0
     for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
-        if seconds >= 0.05:
-            print(f"    {name:<28} {seconds:7.1f} s")
-        if not name.startswith("write: "):
-            accounted += seconds
-    write = sum(s for n, s in spent.items() if n.startswith("write: "))
-    print(f"    {'write (all steps)':<28} {write:7.1f} s")
-    print(f"    {'other (read, counts, tx)':<28} {elapsed - accounted - write:7.1f} s")
+        nested = name.startswith(("  ", "gc "))
+        if not nested:
+            top += seconds
+        if seconds >= 0.05 and not name.startswith("  "):
+            print(f"    {name:<30} {seconds:7.1f} s")
+            if name == "write new works":
+                steps = [(n, t) for n, t in spent.items() if n.startswith("  ")]
+                for step, step_seconds in sorted(steps, key=lambda item: -item[1]):
+                    if step_seconds >= 0.05:
+                        print(f"    {step:<30} {step_seconds:7.1f} s")
+    print(f"    {'other (read, counts, tx)':<30} {elapsed - top:7.1f} s")
 
 
 def main() -> None:
