@@ -1,11 +1,12 @@
-"""The arXiv snapshot's set-based writer on PostgreSQL: a page in ~20 queries.
+"""The arXiv snapshot's set-based writer on PostgreSQL: a page in 21 queries.
 
 ``works_ingest`` writes one record at a time (a dozen queries each, about
-30 records a second): right for feeds, hours for a snapshot of millions.
+30 records a second): right for feeds, days for a snapshot of millions.
 ``snapshot_page_ingest`` writes a page of snapshot records together, with
-the same result as the per-record path:
+the rows the per-record path writes. SQLite runs (and runs asked to, see
+``set_based_applies``) keep the per-record path.
 
-1. **Sort** the page in three queries: records whose SourceRecord holds the
+1. **Sort** the page in two queries: records whose SourceRecord holds the
    same payload hash are *unchanged* (skipped, nothing written); records
    whose SourceRecord differs, whose arXiv id or DOI already belongs to a
    work (another reader or source wrote it), that share an identifier with
@@ -27,11 +28,13 @@ the same result as the per-record path:
    ones are completed in one UPDATE.
 3. **Authors by exact name.** Each authorship's author is the oldest
    visible Author with its ``name_key``, else one new Author per name on
-   the page, exactly as ``identity.authorships_resolve_authors`` decides
-   for a record without person identifiers (snapshot records have none):
-   attribution "name" for an existing author, "new" on the work that made
-   the author. The identity re-resolution refines these later, as it does
-   for the standard path.
+   the page; attribution "name" for an existing author, "new" on the work
+   that made the author, detail ``{"name_key": ...}``. The standard path
+   weighs evidence instead (``identity.authorships_resolve_authors``:
+   co-authors, topics, years), which a page of thousands of authors
+   cannot afford; ``authors_changed`` then starts re-resolution
+   (``reresolution.authorships_reresolve``), which decides these rows
+   again with that evidence, as it does after any import.
 
 Why not stage every table and ``INSERT ... ON CONFLICT`` from it: new
 works' rows cannot conflict once the page is sorted, so staging would
@@ -50,6 +53,10 @@ it fails and is not resumed, those counters lag (``manage.py recount``
 mends them). Records of the standard path keep ``works_ingest``'s
 per-page recount. The caller (``import_runs._ingest_page``) holds the
 page's transaction, in which the run's checkpoint is saved.
+
+PostgreSQL's planner is kept informed as the run fills the tables
+(``ANALYZE`` when the run's works double, see ``_statistics_due``), and
+JIT compilation is off for the page's statements.
 """
 
 from __future__ import annotations
