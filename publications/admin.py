@@ -185,7 +185,7 @@ class SourceRecordAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     list_select_related = ["work", "import_run"]
     search_fields = ["external_id", "payload_hash"]
-    raw_id_fields = ["work", "author", "import_run"]
+    raw_id_fields = ["work", "author", "institution", "import_run"]
     readonly_fields = [
         "source",
         "external_id",

@@ -437,6 +437,14 @@ class SourceRecord(models.Model):
         on_delete=models.CASCADE,
         related_name="source_records",
     )
+    # Institution records (OpenAlex institutions).
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="source_records",
+    )
     # What the source says beyond our columns (an author's h-index, works
     # count, cited-by count), kept for display and audit.
     extra = models.JSONField(default=dict, blank=True)

@@ -48,6 +48,7 @@ from publications.sources.base import (
     ParsedAuthor,
     ParsedAuthorship,
     ParsedInstitution,
+    ParsedInstitutionRecord,
     ParsedTopic,
     ParsedWork,
     ParseFailure,
@@ -96,6 +97,11 @@ def works_ingest(
                     outcome, author_ids = author_upsert(
                         record=record, import_run=import_run
                     )
+                elif isinstance(record, ParsedInstitutionRecord):
+                    outcome = institution_record_upsert(
+                        record=record, import_run=import_run
+                    )
+                    author_ids = set()
                 else:
                     outcome, author_ids = work_upsert(
                         record=record, import_run=import_run
@@ -913,3 +919,52 @@ def _works_with_a_name(record: ParsedAuthor) -> list[ParsedWork]:
         )
         works.append(replace(work, authorships=named))
     return works
+
+
+@transaction.atomic
+def institution_record_upsert(
+    *, record: ParsedInstitutionRecord, import_run: ImportRun | None
+) -> str:
+    """An institution as its own source describes it: ids, country, name.
+
+    Found by ROR id, OpenAlex id or name like every institution; what it
+    lacks is filled. The homepage and counts are kept on the source record
+    for display and audit; the homepage never becomes an e-mail domain
+    (domains prove institutional claims and are set by staff).
+    """
+    source_record = SourceRecord.objects.filter(
+        source=record.source, external_id=record.external_id
+    ).first()
+    if (
+        source_record is not None
+        and source_record.institution_id is not None
+        and source_record.payload_hash == record.payload_hash
+    ):
+        return UNCHANGED
+    parsed = record.institution
+    known = Q(name_key=name_key(parsed.name)[:500])
+    if parsed.ror_id:
+        known |= Q(ror_id=parsed.ror_id)
+    if parsed.openalex_id:
+        known |= Q(openalex_id=parsed.openalex_id)
+    existed = Institution.objects.filter(known).exists()
+    institution = institution_upsert(parsed)
+    source_record = source_record or SourceRecord(
+        source=record.source, external_id=record.external_id
+    )
+    source_record.institution = institution
+    source_record.payload_hash = record.payload_hash
+    source_record.fetched_at = timezone.now()
+    source_record.import_run = import_run
+    source_record.extra = {
+        key: value
+        for key, value in (
+            ("homepage", record.homepage),
+            ("alternative_names", list(record.alternative_names)),
+            ("works_count", record.works_count),
+            ("cited_by_count", record.cited_by_count),
+        )
+        if value not in (None, "", [])
+    }
+    source_record.save()
+    return UPDATED if existed else CREATED

@@ -140,6 +140,21 @@ class ParsedAffiliation:
 
 
 @dataclass(frozen=True)
+class ParsedInstitutionRecord:
+    """What a source says about an institution (an OpenAlex institution)."""
+
+    source: str
+    external_id: str
+    payload_hash: str
+    institution: ParsedInstitution
+    # Other names the source lists (acronyms, former and local names).
+    alternative_names: tuple[str, ...] = ()
+    homepage: str = ""
+    works_count: int | None = None
+    cited_by_count: int | None = None
+
+
+@dataclass(frozen=True)
 class ParsedAuthor:
     """What a source says about a person (OpenAlex author, ORCID record, S2 author)."""
 
@@ -174,9 +189,9 @@ class ParseFailure:
 
 @dataclass
 class FeedPage:
-    records: list[ParsedWork | ParsedAuthor | ParseFailure] = field(
-        default_factory=list
-    )
+    records: list[
+        ParsedWork | ParsedAuthor | ParsedInstitutionRecord | ParseFailure
+    ] = field(default_factory=list)
     total_results: int | None = None
     start_index: int = 0
     items_per_page: int = 0

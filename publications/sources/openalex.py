@@ -4,9 +4,9 @@
 "results": [...]}``) or a single entity (``/works/W...``,
 ``/authors/A...``) -- into a ``FeedPage`` (pure). The kind of each entity
 is read from its id: ``W`` works become ``ParsedWork``, ``A`` authors
-``ParsedAuthor``; institutions (``I``) and every other kind are not
-imported as records (``parse_institution`` reads an institution for a
-caller that wants one). ``fetch_pages`` does the network: a cursor walk
+``ParsedAuthor``, ``I`` institutions ``ParsedInstitutionRecord``; every
+other kind (sources, topics, funders) is not imported as records.
+``fetch_pages`` does the network: a cursor walk
 over a filter and/or search, or one page per id looked up.
 
 Why a thin client over ``PoliteClient`` and not pyalex: pyalex
@@ -105,6 +105,7 @@ from .base import (
     ParsedAuthor,
     ParsedAuthorship,
     ParsedInstitution,
+    ParsedInstitutionRecord,
     ParsedTopic,
     ParsedWork,
     ParseFailure,
@@ -123,7 +124,7 @@ SOURCE = "openalex"
 PAYLOAD_KEPT = 10_000
 MAX_PER_PAGE = 200
 FIRST_CURSOR = "*"
-ENTITIES = ("works", "authors")
+ENTITIES = ("works", "authors", "institutions")
 # OpenAlex's author for an authorship it could not resolve.
 PLACEHOLDER_AUTHOR = "A9999999999"
 DELETED_AUTHOR = "Deleted Author"
@@ -204,17 +205,17 @@ def _add_entity(page: FeedPage, entity: Any) -> None:
     page.records.append(parse_entity(entity))
 
 
-def parse_entity(entity: Any) -> ParsedWork | ParsedAuthor | ParseFailure:
-    """One OpenAlex entity, its kind read from its id (W work, A author)."""
+def parse_entity(
+    entity: Any,
+) -> ParsedWork | ParsedAuthor | ParsedInstitutionRecord | ParseFailure:
+    """One OpenAlex entity, its kind read from its id (W work, A author, I institution)."""
     key = _key(entity.get("id")) if isinstance(entity, dict) else ""
     if key.startswith("W"):
         return parse_work(entity)
     if key.startswith("A"):
         return parse_author(entity)
     if key.startswith("I"):
-        return _failure(
-            f"{key}: institution entities are not imported as records", key, entity
-        )
+        return parse_institution_record(entity)
     raw_id = entity.get("id") if isinstance(entity, dict) else None
     path = _topic_code(raw_id) if isinstance(raw_id, str) else ""
     if path:
@@ -545,6 +546,40 @@ def _raw_affiliations(entry: dict[str, Any]) -> tuple[str, ...]:
             for a in _list(entry.get("affiliations"))
         ]
     return tuple(dict.fromkeys(s for s in (_plain(s) for s in strings) if s))
+
+
+def parse_institution_record(entity: Any) -> ParsedInstitutionRecord | ParseFailure:
+    """An OpenAlex institution entity to a record of its own.
+
+    The homepage is kept for display only: it never becomes one of the
+    institution's e-mail domains, which prove institutional claims and are
+    set by staff (``manage.py institution_domains``).
+    """
+    key = _key(entity.get("id"))
+    institution = parse_institution(entity)
+    if not institution.name:
+        return _failure(f"{key}: institution has no name", key, entity)
+    fields = {
+        "source": SOURCE,
+        "external_id": key,
+        "institution": institution,
+        "alternative_names": tuple(
+            sorted(
+                {
+                    _plain(n)
+                    for n in [
+                        *_list(entity.get("display_name_alternatives")),
+                        *_list(entity.get("display_name_acronyms")),
+                    ]
+                    if _plain(n)
+                }
+            )
+        ),
+        "homepage": _string(entity.get("homepage_url")),
+        "works_count": _int(entity.get("works_count")),
+        "cited_by_count": _int(entity.get("cited_by_count")),
+    }
+    return ParsedInstitutionRecord(payload_hash=parsed_fields_hash(fields), **fields)
 
 
 def parse_institution(entity: Any) -> ParsedInstitution:

@@ -20,6 +20,7 @@ from publications.models import (
     AuthorIdentifier,
     Citation,
     ImportRun,
+    Institution,
     SourceRecord,
     Work,
 )
@@ -352,3 +353,25 @@ def test_demo_openalex_key_papers_join_their_arxiv_and_crossref_records():
     }
     assert paper.field_sources["pages"] == "crossref"
     assert paper.identifiers.filter(scheme="openalex", value="W3046863325").exists()
+
+
+def test_openalex_institution_record_fills_the_institution_works_named():
+    run_command("openalex", "--file", str(KEY_PAPERS))
+    institution = FIXTURES / "openalex/b-vitamins_openalex-python/I27837315.json"
+
+    output = run_command("openalex", "--file", str(institution))
+    again = run_command("openalex", "--file", str(institution))
+
+    assert "1 seen" in output
+    assert "1 unchanged" in again
+    umich = Institution.objects.get(openalex_id="I27837315")
+    assert (umich.name, umich.ror_id, umich.country_code) == (
+        "University of Michigan",
+        "00jmfr291",
+        "US",
+    )
+    # Its homepage is shown, never an e-mail domain that proves claims.
+    assert umich.domains == []
+    record = SourceRecord.objects.get(source="openalex", external_id="I27837315")
+    assert record.institution == umich
+    assert record.extra["homepage"] == "https://www.umich.edu"

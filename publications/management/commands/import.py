@@ -155,7 +155,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--entity",
-            choices=["works", "authors"],
+            choices=["works", "authors", "institutions"],
             default="works",
             help="openalex --search/--filter: what to walk (default: works)",
         )

@@ -21,6 +21,7 @@ from publications.sources.base import (
     ParsedAuthor,
     ParsedAuthorship,
     ParsedInstitution,
+    ParsedInstitutionRecord,
     ParsedTopic,
     ParsedWork,
     ParseFailure,
@@ -590,14 +591,25 @@ def test_institution_entity_is_read_by_parse_institution() -> None:
     )
 
 
-def test_institution_entity_is_not_imported_as_a_record() -> None:
-    [failure] = parse(VITAMINS + "I27837315.json").records
+def test_institution_entity_is_an_institution_record() -> None:
+    [record] = parse(VITAMINS + "I27837315.json").records
 
-    assert isinstance(failure, ParseFailure)
-    assert failure.external_id == "I27837315"
-    assert (
-        failure.error == "I27837315: institution entities are not imported as records"
+    assert isinstance(record, ParsedInstitutionRecord)
+    assert (record.source, record.external_id) == ("openalex", "I27837315")
+    assert record.institution == ParsedInstitution(
+        name="University of Michigan",
+        ror_id="00jmfr291",
+        openalex_id="I27837315",
+        country_code="US",
     )
+    assert record.alternative_names == (
+        "UM",
+        "UMich",
+        "University of Michigan\N{EN DASH}Ann Arbor",
+        "Université du Michigan",
+    )
+    assert record.homepage == "https://www.umich.edu"
+    assert (record.works_count, record.cited_by_count) == (932812, 22780242)
 
 
 # --- errors -------------------------------------------------------------------
