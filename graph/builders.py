@@ -68,6 +68,9 @@ class Stats:
     citations: int | None = None
     h_index: int | None = None
     i10_index: int | None = None
+    # Citations received each year, summed over the works a source counts
+    # by year (OpenAlex); empty when none does.
+    citations_per_year: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +94,9 @@ class Slice:
     def from_dict(cls, data: dict[str, Any]) -> Slice:
         stats = dict(data["stats"])
         stats["per_year"] = [tuple(pair) for pair in stats["per_year"]]
+        stats["citations_per_year"] = [
+            tuple(pair) for pair in stats.get("citations_per_year", [])
+        ]
         return cls(
             author_id=data["author_id"],
             nodes=[Node(**node) for node in data["nodes"]],
@@ -134,7 +140,7 @@ def slice_build(rows: SliceRows) -> Slice:
             for _, _, data in graph.edges(data=True)
         ],
         positions=positions,
-        stats=works_stats(rows.all_works),
+        stats=works_stats(rows.all_works, citations_by_year=rows.citations_by_year),
     )
 
 
@@ -330,11 +336,17 @@ def shell_positions(
     return {key: positions[key] for key in graph}  # in node order
 
 
-def works_stats(works: list[tuple[int | None, int | None]]) -> Stats:
+def works_stats(
+    works: list[tuple[int | None, int | None]],
+    *,
+    citations_by_year: list[tuple[int, int]] = (),
+) -> Stats:
     """Works per year and, where citation counts are known, h- and i10-index.
 
     ``works`` holds (year, citation_count) per work. The indexes count only
     the works whose citation count is known; they are None when none is.
+    ``citations_by_year`` (year, citations received) gives the citations
+    chart, its last MAX_YEARS years with the years between filled in.
     """
     years = [year for year, _ in works if year]
     counts = sorted((c for _, c in works if c is not None), reverse=True)
@@ -354,6 +366,13 @@ def works_stats(works: list[tuple[int | None, int | None]]) -> Stats:
         stats.citations = sum(counts)
         stats.h_index = sum(1 for i, c in enumerate(counts, start=1) if c >= i)
         stats.i10_index = sum(1 for c in counts if c >= 10)
+    if citations_by_year:
+        received = dict(citations_by_year)
+        last = max(received)
+        first = max(min(received), last - MAX_YEARS + 1)
+        stats.citations_per_year = [
+            (year, received.get(year, 0)) for year in range(first, last + 1)
+        ]
     return stats
 
 

@@ -74,6 +74,10 @@ class Drawing:
     def chart(self) -> Chart | None:
         return works_chart(self.stats)
 
+    @cached_property
+    def citations_chart(self) -> Chart | None:
+        return citations_chart(self.stats)
+
 
 @dataclass
 class Shape:
@@ -320,6 +324,8 @@ class Chart:
     ticks: list[Tick]
     most: int  # the tallest bar's count, printed at the top
     summary: str  # the chart in words, for screen readers
+    heading: str = "Works per year"
+    noun: str = "work"  # what a bar counts
 
 
 CHART_WIDTH, CHART_HEIGHT = 320, 90
@@ -328,13 +334,27 @@ CHART_TOP, CHART_BOTTOM = 12, 16
 
 def works_chart(stats: Stats) -> Chart | None:
     """Works per year as bars; None when no work has a year."""
-    if not stats.per_year:
+    return bar_chart(stats.per_year, noun="work", heading="Works per year")
+
+
+def citations_chart(stats: Stats) -> Chart | None:
+    """Citations received per year as bars; None when no source counts them."""
+    return bar_chart(
+        stats.citations_per_year, noun="citation", heading="Citations per year"
+    )
+
+
+def bar_chart(
+    per_year: list[tuple[int, int]], *, noun: str, heading: str
+) -> Chart | None:
+    """Counts per year as bars, with a few year labels; None when empty."""
+    if not per_year:
         return None
-    most = max(count for _, count in stats.per_year) or 1
-    slot = CHART_WIDTH / len(stats.per_year)
+    most = max(count for _, count in per_year) or 1
+    slot = CHART_WIDTH / len(per_year)
     baseline = CHART_HEIGHT - CHART_BOTTOM
     bars, ticks = [], []
-    for i, (year, count) in enumerate(stats.per_year):
+    for i, (year, count) in enumerate(per_year):
         height = (baseline - CHART_TOP) * count / most
         bars.append(
             Bar(
@@ -342,12 +362,12 @@ def works_chart(stats: Stats) -> Chart | None:
                 y=round(baseline - height, 1),
                 width=round(slot * 0.8, 1),
                 height=round(height, 1),
-                title=f"{year}: {count_noun(count, 'work')}",
+                title=f"{year}: {count_noun(count, noun)}",
             )
         )
     # The first and last years, and a few between when there is room.
-    last = len(stats.per_year) - 1
-    step = max(1, math.ceil(len(stats.per_year) / 6))
+    last = len(per_year) - 1
+    step = max(1, math.ceil(len(per_year) / 6))
     for i in sorted({*range(0, last, step), last}):
         if 0 < i < last and last - i < step:
             continue  # too close to the last label
@@ -355,9 +375,7 @@ def works_chart(stats: Stats) -> Chart | None:
             "start" if i == 0 and last else "end" if i == last and last else "middle"
         )
         x = {"start": i * slot, "end": (i + 1) * slot}.get(anchor, i * slot + slot / 2)
-        ticks.append(
-            Tick(x=round(x, 1), label=str(stats.per_year[i][0]), anchor=anchor)
-        )
+        ticks.append(Tick(x=round(x, 1), label=str(per_year[i][0]), anchor=anchor))
     return Chart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
@@ -365,8 +383,10 @@ def works_chart(stats: Stats) -> Chart | None:
         bars=bars,
         ticks=ticks,
         most=most,
+        heading=heading,
+        noun=noun,
         summary=(
-            f"Works per year from {stats.per_year[0][0]} to {stats.per_year[-1][0]}: "
-            + ", ".join(f"{year}: {n}" for year, n in stats.per_year if n)
+            f"{heading} from {per_year[0][0]} to {per_year[-1][0]}: "
+            + ", ".join(f"{year}: {n}" for year, n in per_year if n)
         ),
     )

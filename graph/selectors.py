@@ -10,7 +10,8 @@ precomputed slice without a single SQL query.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q
@@ -28,7 +29,7 @@ MAX_INSTITUTIONS = 4
 
 # Bump when the shape of a cached slice changes, so old entries are ignored.
 # 2: topic and institution nodes carry the URL of their page.
-SLICE_SCHEMA = 2
+SLICE_SCHEMA = 3
 SLICE_TIMEOUT = 30 * 24 * 60 * 60
 
 
@@ -85,6 +86,9 @@ class SliceRows:
     work_topics: list[tuple[int, int]]
     # (year, citation_count) of every work of the author, for the statistics.
     all_works: list[tuple[int | None, int | None]]
+    # (year, citations received that year) summed over the author's works,
+    # where a source counts by year (OpenAlex counts_by_year).
+    citations_by_year: list[tuple[int, int]] = field(default_factory=list)
 
 
 def slice_rows(*, author_id: int) -> SliceRows | None:
@@ -128,16 +132,25 @@ def slice_rows(*, author_id: int) -> SliceRows | None:
         )
         if work_ids and topics
         else [],
-        all_works=[
-            (year, citations)
-            for _, year, citations in Work.objects.filter(
-                authorships__author_id=author_id
-            )
-            .distinct()
-            .values_list("pk", "year", "citation_count")
-            .order_by("pk")
-        ],
+        **_all_works(author_id=author_id),
     )
+
+
+def _all_works(*, author_id: int) -> dict[str, list]:
+    """Every work's year and citation count, and citations received by year."""
+    rows = (
+        Work.objects.filter(authorships__author_id=author_id)
+        .distinct()
+        .values_list("pk", "year", "citation_count", "counts_by_year")
+        .order_by("pk")
+    )
+    all_works, by_year = [], defaultdict(int)
+    for _, year, citations, counts in rows:
+        all_works.append((year, citations))
+        for pair in counts or []:
+            if len(pair) == 2 and all(isinstance(v, int) for v in pair):
+                by_year[pair[0]] += pair[1]
+    return {"all_works": all_works, "citations_by_year": sorted(by_year.items())}
 
 
 def _coauthors(*, author_id: int) -> list[CoauthorRow]:

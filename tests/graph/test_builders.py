@@ -124,3 +124,18 @@ def test_very_long_careers_sum_up_the_oldest_years():
     assert stats.per_year[0] == (1981, 0)
     assert stats.per_year[-1] == (2020, 1)
     assert stats.earlier == 1
+
+
+def test_citations_per_year_fill_the_years_between():
+    stats = works_stats([(2018, 30)], citations_by_year=[(2019, 4), (2021, 9)])
+
+    assert stats.citations_per_year == [(2019, 4), (2020, 0), (2021, 9)]
+
+
+def test_no_citations_by_year_no_citations_chart():
+    from graph.drawing import citations_chart
+
+    stats = works_stats([(2018, 30)])
+
+    assert stats.citations_per_year == []
+    assert citations_chart(stats) is None
