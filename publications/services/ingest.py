@@ -150,14 +150,8 @@ def work_upsert(
     Returns the outcome and the ids of the authors whose figures may have
     changed (old and new authors of the work).
     """
-    source_record = SourceRecord.objects.filter(
-        source=record.source, external_id=record.external_id
-    ).first()
-    if (
-        source_record is not None
-        and source_record.work_id is not None
-        and source_record.payload_hash == record.payload_hash
-    ):
+    source_record = _source_record(record)
+    if _unchanged(source_record, record, link="work_id"):
         return UNCHANGED, set()
 
     touched: set[int] = set()
@@ -179,15 +173,52 @@ def work_upsert(
     _save_citations(work, record)
     citations_complete(work=work)
 
+    _source_record_save(source_record, record, import_run, work=work)
+    return outcome, touched
+
+
+def _source_record(record) -> SourceRecord | None:
+    return SourceRecord.objects.filter(
+        source=record.source, external_id=record.external_id
+    ).first()
+
+
+def _unchanged(source_record: SourceRecord | None, record, *, link: str) -> bool:
+    """Was this very record written before (same payload hash, row linked)?"""
+    return (
+        source_record is not None
+        and getattr(source_record, link) is not None
+        and source_record.payload_hash == record.payload_hash
+    )
+
+
+def _source_record_save(
+    source_record: SourceRecord | None,
+    record,
+    import_run: ImportRun | None,
+    *,
+    extra: dict[str, Any] | None = None,
+    **links: Any,
+) -> None:
+    """Provenance of one record: what it wrote, when, in which run.
+
+    ``links`` names the row it describes (work, author or institution);
+    ``extra`` keeps what the source says beyond our columns, empty values
+    left out.
+    """
     source_record = source_record or SourceRecord(
         source=record.source, external_id=record.external_id
     )
-    source_record.work = work
+    for name, value in links.items():
+        setattr(source_record, name, value)
     source_record.payload_hash = record.payload_hash
     source_record.fetched_at = timezone.now()
     source_record.import_run = import_run
+    if extra is not None:
+        source_record.extra = {
+            k: v for k, v in extra.items() if v not in (None, "", [])
+        }
     source_record.save()
-    return outcome, touched
 
 
 def record_identifiers(record: ParsedWork) -> list[tuple[str, str]]:
@@ -620,16 +651,23 @@ def _affiliations_extend(
             affiliation_extend(author_id=author_id, institution=institution, year=year)
 
 
-def institution_upsert(parsed: ParsedInstitution) -> Institution:
-    """The institution by ROR id, OpenAlex id or name; filling what it lacks."""
+def institution_find(parsed: ParsedInstitution) -> Institution | None:
+    """The known institution by ROR id, then OpenAlex id, then name."""
     institution = None
     if parsed.ror_id:
         institution = Institution.objects.filter(ror_id=parsed.ror_id).first()
     if institution is None and parsed.openalex_id:
         institution = Institution.objects.filter(openalex_id=parsed.openalex_id).first()
-    key = name_key(parsed.name)[:500]
     if institution is None:
+        key = name_key(parsed.name)[:500]
         institution = Institution.objects.filter(name_key=key).first()
+    return institution
+
+
+def institution_upsert(parsed: ParsedInstitution) -> Institution:
+    """The institution by ROR id, OpenAlex id or name; filling what it lacks."""
+    institution = institution_find(parsed)
+    key = name_key(parsed.name)[:500]
     if institution is None:
         return Institution.objects.create(
             name=collapse_spaces(parsed.name)[:500] or key,
@@ -811,14 +849,8 @@ def author_upsert(
     found by identifier. A person no identifier finds becomes a new Author.
     Imports never change a display name the researcher chose.
     """
-    source_record = SourceRecord.objects.filter(
-        source=record.source, external_id=record.external_id
-    ).first()
-    if (
-        source_record is not None
-        and source_record.author_id is not None
-        and source_record.payload_hash == record.payload_hash
-    ):
+    source_record = _source_record(record)
+    if _unchanged(source_record, record, link="author_id"):
         return UNCHANGED, set()
     touched: set[int] = set()
     # The person is new when no Author held their ids before this record
@@ -875,25 +907,19 @@ def author_upsert(
             year=affiliation.start_year,
             end_year=affiliation.end_year,
         )
-    source_record = source_record or SourceRecord(
-        source=record.source, external_id=record.external_id
+    _source_record_save(
+        source_record,
+        record,
+        import_run,
+        author=author,
+        extra={
+            "works_count": record.works_count,
+            "cited_by_count": record.cited_by_count,
+            "h_index": record.h_index,
+            "i10_index": record.i10_index,
+            "topics": [t.name for t in record.topics][:10],
+        },
     )
-    source_record.author = author
-    source_record.payload_hash = record.payload_hash
-    source_record.fetched_at = timezone.now()
-    source_record.import_run = import_run
-    source_record.extra = {
-        key: value
-        for key, value in (
-            ("works_count", record.works_count),
-            ("cited_by_count", record.cited_by_count),
-            ("h_index", record.h_index),
-            ("i10_index", record.i10_index),
-            ("topics", [t.name for t in record.topics][:10]),
-        )
-        if value not in (None, [])
-    }
-    source_record.save()
     touched.add(author.pk)
     return outcome, touched
 
@@ -932,39 +958,22 @@ def institution_record_upsert(
     for display and audit; the homepage never becomes an e-mail domain
     (domains prove institutional claims and are set by staff).
     """
-    source_record = SourceRecord.objects.filter(
-        source=record.source, external_id=record.external_id
-    ).first()
-    if (
-        source_record is not None
-        and source_record.institution_id is not None
-        and source_record.payload_hash == record.payload_hash
-    ):
+    source_record = _source_record(record)
+    if _unchanged(source_record, record, link="institution_id"):
         return UNCHANGED
     parsed = record.institution
-    known = Q(name_key=name_key(parsed.name)[:500])
-    if parsed.ror_id:
-        known |= Q(ror_id=parsed.ror_id)
-    if parsed.openalex_id:
-        known |= Q(openalex_id=parsed.openalex_id)
-    existed = Institution.objects.filter(known).exists()
+    existed = institution_find(parsed) is not None
     institution = institution_upsert(parsed)
-    source_record = source_record or SourceRecord(
-        source=record.source, external_id=record.external_id
+    _source_record_save(
+        source_record,
+        record,
+        import_run,
+        institution=institution,
+        extra={
+            "homepage": record.homepage,
+            "alternative_names": list(record.alternative_names),
+            "works_count": record.works_count,
+            "cited_by_count": record.cited_by_count,
+        },
     )
-    source_record.institution = institution
-    source_record.payload_hash = record.payload_hash
-    source_record.fetched_at = timezone.now()
-    source_record.import_run = import_run
-    source_record.extra = {
-        key: value
-        for key, value in (
-            ("homepage", record.homepage),
-            ("alternative_names", list(record.alternative_names)),
-            ("works_count", record.works_count),
-            ("cited_by_count", record.cited_by_count),
-        )
-        if value not in (None, "", [])
-    }
-    source_record.save()
     return UPDATED if existed else CREATED
