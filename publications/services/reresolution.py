@@ -18,8 +18,10 @@ authorship elsewhere that carries an identifier those Authors now hold. For
 - move a row that an identifier decided, except to the Author now holding
   a stronger identifier the row carries;
 - split a row off into a new record: a row goes to another existing
-  Author when identifiers or evidence send it there, otherwise it stays
-  (un-joining people is a moderator's decision, through a split);
+  Author when identifiers or evidence send it there (or, for the only row
+  of its Author, when ``choose_candidate`` joins it on the name alone),
+  otherwise it stays (un-joining people is a moderator's decision,
+  through a split);
 - move a row away from an Author its evidence still supports, unless
   another is supported clearly better (``MARGIN``), so that an undone
   merge is not redone by the algorithm.

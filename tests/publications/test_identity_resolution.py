@@ -13,7 +13,7 @@ from itertools import count
 
 import pytest
 
-from publications.identity_scoring import NameParts, name_compatible
+from publications.identity_scoring import DOMINANCE_RATIO, NameParts, name_compatible
 from publications.models import Author, AuthorIdentifier, Authorship
 from publications.services.identity import WorkContext, authorships_resolve_authors
 from publications.services.ingest import works_ingest
@@ -155,6 +155,21 @@ def test_same_name_with_no_evidence_between_two_people_is_a_new_record():
 
     assert lone.author_id not in (fudan.author_id, rutgers.author_id)
     assert lone.attribution == Attribution.NEW
+
+
+def test_without_affiliation_the_name_goes_to_a_clearly_dominant_person():
+    fudan = [
+        publish(author("Wei Wang", "Fudan University"))[0]
+        for _ in range(DOMINANCE_RATIO)
+    ]
+    [rutgers] = publish(author("Wei Wang", "Rutgers University"))
+
+    [lone] = publish(author("Wei Wang"))
+
+    assert len({a.author_id for a in fudan}) == 1
+    assert lone.author_id == fudan[0].author_id != rutgers.author_id
+    assert lone.attribution == Attribution.NAME
+    assert lone.attribution_detail["candidates"] == 2
 
 
 def test_the_only_person_of_a_name_takes_it_without_evidence():

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from publications.identity_scoring import (
+    AFFILIATION_MATCH,
+    DOMINANCE_RATIO,
     THRESHOLD,
+    Candidate,
     Mention,
     NameParts,
     affiliation_similarity,
+    choose_candidate,
     cluster_block,
     mention_similarity,
     name_compatible,
+    resolve_block,
 )
 
 
@@ -73,6 +78,14 @@ def test_abbreviated_and_full_affiliation_match():
 
 def test_institutions_sharing_only_generic_words_barely_overlap():
     assert affiliation_similarity(["Fudan University"], ["Peking University"]) < 0.2
+
+
+def test_a_name_of_generic_words_is_not_contained_in_a_longer_one():
+    score = affiliation_similarity(
+        ["Information Technology University"],
+        ["Norwegian University of Science and Technology"],
+    )
+    assert score < AFFILIATION_MATCH
 
 
 def test_best_pair_of_affiliations_counts():
@@ -155,6 +168,77 @@ def test_a_mention_without_evidence_follows_a_dominant_person_only():
     rutgers = [_mention(f"r{i}", "Wei Wang", "Rutgers University") for i in range(4)]
     groups = cluster_block([*fudan, *rutgers, lone])
     assert {"x"} in groups
+
+
+def _candidate(key, name, works, *affiliations):
+    return Candidate(
+        key=key, names=(_name(name),), affiliations=affiliations, works=works
+    )
+
+
+def test_a_mention_without_affiliation_joins_a_clearly_dominant_person():
+    fudan = _candidate("fudan", "Wei Wang", DOMINANCE_RATIO, "Fudan University")
+    rutgers = _candidate("rutgers", "Wei Wang", 1, "Rutgers University")
+
+    choice = choose_candidate(_mention("x", "Wei Wang"), [rutgers, fudan])
+
+    assert (choice.key, choice.kind) == ("fudan", "name")
+
+
+def test_a_mention_without_affiliation_stays_apart_when_no_one_dominates():
+    fudan = _candidate("fudan", "Wei Wang", DOMINANCE_RATIO - 1, "Fudan University")
+    rutgers = _candidate("rutgers", "Wei Wang", 1, "Rutgers University")
+
+    choice = choose_candidate(_mention("x", "Wei Wang"), [rutgers, fudan])
+
+    assert (choice.key, choice.kind) == (None, "new")
+
+
+def test_a_mention_at_an_unknown_institution_never_joins_by_dominance():
+    fudan = _candidate("fudan", "Wei Wang", 10 * DOMINANCE_RATIO, "Fudan University")
+    rutgers = _candidate("rutgers", "Wei Wang", 1, "Rutgers University")
+    mention = _mention("x", "Wei Wang", "Tsinghua University")
+
+    assert choose_candidate(mention, [rutgers, fudan]).key is None
+
+
+def test_initials_never_join_a_dominant_full_name():
+    fudan = _candidate("fudan", "Wei Wang", 10 * DOMINANCE_RATIO, "Fudan University")
+    rutgers = _candidate("rutgers", "Wei Wang", 1, "Rutgers University")
+
+    assert choose_candidate(_mention("x", "W. Wang"), [rutgers, fudan]).key is None
+
+
+def test_dominance_does_not_override_evidence_pointing_at_others():
+    fudan = _candidate("fudan", "Wei Wang", 10 * DOMINANCE_RATIO, "Fudan University")
+    others = [
+        Candidate(
+            key=k, names=(_name("Wei Wang"),), topics=frozenset({"q-bio"}), works=1
+        )
+        for k in ("rutgers", "mit")
+    ]
+    mention = Mention(id="x", name=_name("Wei Wang"), topics=frozenset({"q-bio"}))
+
+    assert choose_candidate(mention, [fudan, *others]).key is None
+
+
+def test_a_lone_mention_moves_to_the_person_that_came_to_dominate():
+    # When 'x' arrives, Fudan and Rutgers have one work each: a new person.
+    # Once Fudan has many more, the second pass moves it there.
+    mentions = [
+        _mention("f0", "Wei Wang", "Fudan University"),
+        _mention("r0", "Wei Wang", "Rutgers University"),
+        _mention("x", "Wei Wang"),
+        *(
+            _mention(f"f{i}", "Wei Wang", "Fudan University")
+            for i in range(1, DOMINANCE_RATIO + 1)
+        ),
+    ]
+
+    groups = resolve_block(mentions)
+
+    assert {"r0"} in groups
+    assert {"x", *(f"f{i}" for i in range(DOMINANCE_RATIO + 1))} in groups
 
 
 def test_an_empty_block_has_no_groups():
