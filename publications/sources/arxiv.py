@@ -73,6 +73,15 @@ def split_arxiv_id(value: str) -> tuple[str, int | None]:
     return match.group("id"), int(version) if version else None
 
 
+def valid_arxiv_id(value: str) -> str:
+    """An arXiv id without version, or "" when the value is not one."""
+    try:
+        arxiv_id, _version = split_arxiv_id(value)
+    except ValueError:
+        return ""
+    return arxiv_id
+
+
 def unwrap(data: bytes) -> tuple[bytes, int | None]:
     """Return the Atom bytes and HTTP status of a payload file.
 

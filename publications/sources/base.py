@@ -1,8 +1,14 @@
-"""The neutral shape every source parses into, and the polite HTTP client.
+"""The neutral shape every source parses into, the polite HTTP client, and
+the fetching steps the JSON APIs share.
 
 ``parse`` functions are pure (bytes in, records out, no ORM); ``fetch``
 functions do the network. ``publications.services.ingest`` is the one
 writer for every source.
+
+``JsonApi`` holds what Crossref, OpenAlex and Semantic Scholar do alike:
+reading a body as JSON, quoting the API's error body, looking one record up
+by id (a 404 fails that record only) and walking a cursor; ``pages_by_id``
+and ``failure_page`` serve ORCID too.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -21,11 +27,17 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from publications.names import collapse_spaces
+
 logger = logging.getLogger(__name__)
 
 # A server asking for longer than this is treated as asking for this long,
 # so one bad header cannot stall a harvest for hours.
 MAX_RETRY_AFTER = 300.0
+# Characters of a record's payload kept on its ParseFailure.
+PAYLOAD_KEPT = 10_000
+# Where a cursor walk starts; the API answers with the cursor of page two.
+FIRST_CURSOR = "*"
 
 
 # Identifier schemes, shared by works, authors and institutions. Values are
@@ -420,3 +432,182 @@ def iter_files(paths: list[str]) -> Iterator[tuple[str, bytes]]:
         if len(data) > max_bytes:
             raise SourceError(f"{path}: larger than {max_bytes} bytes")
         yield path, data
+
+
+# --- fetching from a JSON API -------------------------------------------------
+
+
+def snippet(data: bytes) -> str:
+    """The start of a body as one line, to quote in an error message."""
+    return collapse_spaces(data[:200].decode("utf-8", "replace"))
+
+
+def failure_page(
+    source: str, external_id: str, error: str, *, payload: str = ""
+) -> FeedPage:
+    """A page holding one record's ParseFailure, so a run goes on past it."""
+    return FeedPage(
+        records=[
+            ParseFailure(
+                source=source, error=error, external_id=external_id, payload=payload
+            )
+        ],
+        items_per_page=1,
+    )
+
+
+def pages_by_id(
+    ids: Sequence[str],
+    fetch_one: Callable[[str], FeedPage],
+    *,
+    checkpoint: dict[str, Any],
+) -> Iterator[FeedPage]:
+    """One page per id, each from ``fetch_one``, resuming after a checkpoint.
+
+    Page ``i`` has ``start_index`` i, ``total_results`` the number of ids and
+    the checkpoint ``{"index": i + 1}``; a checkpoint's ``index`` is the
+    first id read, so the last page's checkpoint asks for nothing more.
+    """
+    for index in range(int(checkpoint.get("index", 0)), len(ids)):
+        page = fetch_one(ids[index])
+        page.total_results = len(ids)
+        page.start_index = index
+        page.checkpoint = {"index": index + 1}
+        yield page
+
+
+@dataclass(frozen=True)
+class JsonApi:
+    """A JSON API as its fetch steps need it: its name and how to read it.
+
+    ``name`` is how messages name the API ("Crossref"); ``parse`` turns a
+    response body into a page; ``error_message`` gives the API's own words
+    from a decoded error body.
+    """
+
+    source: str
+    name: str
+    parse: Callable[[bytes], FeedPage]
+    error_message: Callable[[Any], str]
+
+    def load(self, data: bytes) -> Any:
+        """The decoded body; SourceError when too large or not JSON."""
+        max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
+        if len(data) > max_bytes:
+            raise SourceError(
+                f"{self.name} response is larger than {max_bytes} bytes ({len(data)})"
+            )
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise SourceError(
+                f"{self.name} response is not JSON ({exc}): {snippet(data)!r}"
+            ) from exc
+
+    def parse_failure(self, error: str, external_id: str, item: Any) -> ParseFailure:
+        """A record that could not be parsed, carrying its JSON (cut short)."""
+        return ParseFailure(
+            source=self.source,
+            error=error,
+            external_id=external_id,
+            payload=json.dumps(item, ensure_ascii=False)[:PAYLOAD_KEPT],
+        )
+
+    def error_detail(self, response: requests.Response) -> str:
+        """The API's message from an error response (JSON or text)."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return snippet(response.content)
+        return self.error_message(body)
+
+    def raise_for_status(self, response: requests.Response, what: str = "") -> None:
+        """SourceError with the API's message for a 4xx or 5xx answer.
+
+        ``PoliteClient`` has already retried 429 and 5xx; ``what`` names the
+        request in the message ("for 10.1371/...").
+        """
+        if response.status_code >= 400:
+            asked = f" for {what}" if what else ""
+            raise SourceError(
+                f"{self.name} answered HTTP {response.status_code}{asked}: "
+                + self.error_detail(response)
+            )
+
+    def lookup_page(
+        self,
+        response: requests.Response,
+        *,
+        external_id: str,
+        missing: str,
+        what: str,
+    ) -> FeedPage:
+        """The page of one record looked up by id, from the API's answer.
+
+        A 404 is that record's ParseFailure ("{name} has no {missing}"), so
+        the run goes on with the next id; any other 4xx is a SourceError
+        naming ``what``.
+        """
+        if response.status_code == 404:
+            return failure_page(
+                self.source,
+                external_id,
+                f"{self.name} has no {missing}: HTTP 404 "
+                + self.error_detail(response),
+                payload=snippet(response.content),
+            )
+        self.raise_for_status(response, what)
+        return self.parse(response.content)
+
+    def cursor_walk(
+        self,
+        fetch: Callable[[str, int], requests.Response],
+        *,
+        page_size: int,
+        max_results: int | None,
+        checkpoint: dict[str, Any],
+        cursor_expired: Callable[[requests.Response], bool] | None = None,
+    ) -> Iterator[FeedPage]:
+        """Walk a cursor from ``FIRST_CURSOR``, or on from a checkpoint.
+
+        ``fetch(cursor, page_size)`` asks for one page; ``parse`` gives its
+        next cursor as the page's checkpoint ``{"cursor": ...}``. Each page
+        yielded has the checkpoint ``{"cursor": next cursor, "fetched":
+        records so far}`` (a deleted id counts as fetched). The walk ends at
+        an empty cursor, an empty page or ``max_results`` (the last page is
+        cut to it), and that page's cursor is empty, so resuming a finished
+        walk fetches nothing. When a resumed walk's first answer says the
+        cursor has expired (``cursor_expired``) the walk starts again.
+        """
+        cursor = checkpoint.get("cursor", FIRST_CURSOR)
+        fetched = int(checkpoint.get("fetched", 0))
+        if max_results is not None:
+            page_size = min(page_size, max_results)
+        resumed = cursor != FIRST_CURSOR
+        while cursor and (max_results is None or fetched < max_results):
+            response = fetch(cursor, page_size)
+            if resumed and cursor_expired is not None and cursor_expired(response):
+                logger.warning(
+                    "%s no longer knows cursor %s...; starting the walk again",
+                    self.name,
+                    cursor[:20],
+                )
+                cursor, fetched, resumed = FIRST_CURSOR, 0, False
+                continue
+            resumed = False
+            self.raise_for_status(response)
+            page = self.parse(response.content)
+            if max_results is not None and len(page.records) > max_results - fetched:
+                # page_size never exceeds max_results, but a resumed walk may
+                # stand closer to it than one page.
+                page.records = page.records[: max_results - fetched]
+            page.start_index = fetched
+            fetched += len(page.records) + len(page.deleted)
+            next_cursor = (page.checkpoint or {}).get("cursor", "")
+            if not (page.records or page.deleted) or (
+                max_results is not None and fetched >= max_results
+            ):
+                next_cursor = ""
+            page.checkpoint = {"cursor": next_cursor, "fetched": fetched}
+            yield page
+            cursor = next_cursor

@@ -19,16 +19,14 @@ stack. And its deep paging (``cursor="*"``, ``cursor_max``) loops inside
 boundary where our checkpoint must be saved, and it stops on
 ``total-results`` rather than on Crossref's own end signal, the empty
 page. What we need is a GET, a ``next-cursor`` and Crossref's error body:
-a few lines here.
+a few lines here, the cursor walk being ``base.JsonApi.cursor_walk``.
 
 Choices a reader may question:
 
 - **Markup.** Titles carry HTML and MathML (``<i>``, ``<scp>``,
   ``<mml:msub>``) and abstracts JATS (``<jats:p>``, ``<jats:sec>``,
-  ``<jats:title>``). The stdlib ``html.parser`` reads both: it is tolerant
-  of unclosed and namespaced tags, resolves entities, and needs no new
-  dependency (neither BeautifulSoup nor lxml is installed, and a regex
-  would not resolve ``&amp;``). Inline tags vanish without a space
+  ``<jats:title>``), both read by ``markup.read_markup`` (the stdlib
+  ``html.parser``; see there why). Inline tags vanish without a space
   (``<scp>T</scp>reebase`` -> "Treebase"); block tags (``p``, ``sec``,
   ``title``, ``list-item``) end a paragraph. An abstract keeps its
   paragraphs (blank line between them) but drops a leading heading that
@@ -77,12 +75,9 @@ Choices a reader may question:
 from __future__ import annotations
 
 import json
-import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
@@ -91,13 +86,14 @@ from django.conf import settings
 
 from publications.names import collapse_spaces, display_name
 
-from .arxiv import split_arxiv_id
+from .arxiv import valid_arxiv_id
 from .base import (
     ARXIV,
     DOI,
     ORCID,
     FeedPage,
     Identifier,
+    JsonApi,
     ParsedAuthorship,
     ParsedInstitution,
     ParsedWork,
@@ -105,19 +101,18 @@ from .base import (
     PoliteClient,
     SourceError,
     arxiv_id_from_doi,
+    failure_page,
     normalise_doi,
     normalise_orcid,
     normalise_ror,
+    pages_by_id,
     parsed_fields_hash,
 )
-
-logger = logging.getLogger(__name__)
+from .json_fields import int_field, text_field, text_or
+from .markup import markup_to_line, read_markup, tidy_text
 
 SOURCE = "crossref"
-PAYLOAD_KEPT = 10_000
 MAX_ROWS = 1000
-# Where a cursor walk starts; Crossref answers with the cursor of page two.
-FIRST_CURSOR = "*"
 # The error type Crossref gives a cursor it does not know (or no longer
 # knows: cursors expire five minutes after their last use).
 CURSOR_INVALID = "cursor-invalid"
@@ -168,8 +163,6 @@ _BLOCK = frozenset(
         "h6",
     }
 )
-# MathML annotations repeat the formula in TeX or another markup.
-_SKIPPED = frozenset({"annotation", "annotation-xml"})
 _SPACE_AFTER_OPENING = re.compile(r"([(\[]) ")
 _SPACE_BEFORE_CLOSING = re.compile(r" ([)\],])")
 
@@ -201,12 +194,12 @@ def parse(data: bytes) -> FeedPage:
         raise SourceError("Crossref work-list has no list of items")
     page = FeedPage(
         records=[parse_work(item) for item in items],
-        total_results=_int(message.get("total-results")),
+        total_results=int_field(message.get("total-results")),
         items_per_page=len(items),
     )
     query = message.get("query")
     if isinstance(query, dict):
-        page.start_index = _int(query.get("start-index")) or 0
+        page.start_index = int_field(query.get("start-index")) or 0
     next_cursor = message.get("next-cursor")
     if isinstance(next_cursor, str):
         page.checkpoint = {"cursor": next_cursor if items else ""}
@@ -227,17 +220,12 @@ def parse_work(item: Any) -> ParsedWork | ParseFailure:
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # TypeError/KeyError/AttributeError: a field of the wrong shape (a
         # title that is a number, an author that is a string).
-        return ParseFailure(
-            source=SOURCE,
-            error=f"{doi or 'work'}: {exc}",
-            external_id=doi,
-            payload=json.dumps(item, ensure_ascii=False)[:PAYLOAD_KEPT],
-        )
+        return _API.parse_failure(f"{doi or 'work'}: {exc}", doi, item)
 
 
 def _parse_work(item: dict[str, Any], doi: str) -> ParsedWork:
     title_raw, title = _title(item)
-    abstract_raw = _string(item.get("abstract"))
+    abstract_raw = text_field(item.get("abstract"))
     arxiv_id = arxiv_id_from_work(item, doi)
     fields: dict[str, Any] = {
         "source": SOURCE,
@@ -259,7 +247,7 @@ def _parse_work(item: dict[str, Any], doi: str) -> ParsedWork:
         "pages": _field(item.get("page")),
         "publisher": _plain(item.get("publisher")),
         "language": language(item.get("language")),
-        "citation_count": _int(item.get("is-referenced-by-count")),
+        "citation_count": int_field(item.get("is-referenced-by-count")),
         "references": references(item.get("reference")),
     }
     return ParsedWork(payload_hash=parsed_fields_hash(fields), **fields)
@@ -348,7 +336,7 @@ def authorships(value: Any) -> tuple[ParsedAuthorship, ...]:
         raw_name = _raw_name(entry)
         if not raw_name:
             continue
-        orcid = normalise_orcid(_string(entry.get("ORCID")))
+        orcid = normalise_orcid(text_field(entry.get("ORCID")))
         names, institutions = _affiliations(entry.get("affiliation"))
         result.append(
             ParsedAuthorship(
@@ -388,9 +376,9 @@ def _affiliations(
         for identifier in affiliation.get("id") or ():
             if not isinstance(identifier, dict):
                 continue
-            if _string(identifier.get("id-type")).upper() != "ROR":
+            if text_field(identifier.get("id-type")).upper() != "ROR":
                 continue
-            ror = normalise_ror(_string(identifier.get("id")))
+            ror = normalise_ror(text_field(identifier.get("id")))
             if _ROR.match(ror) and all(i.ror_id != ror for i in institutions):
                 institutions.append(ParsedInstitution(name=name, ror_id=ror))
     return tuple(names), tuple(institutions)
@@ -414,17 +402,17 @@ def references(value: Any) -> tuple[Identifier, ...]:
     for entry in value:
         if not isinstance(entry, dict):
             continue
-        doi = normalise_doi(_string(entry.get("DOI")))
+        doi = normalise_doi(text_field(entry.get("DOI")))
         if not doi:
             continue
-        arxiv_id = _arxiv_id(arxiv_id_from_doi(doi))
+        arxiv_id = valid_arxiv_id(arxiv_id_from_doi(doi))
         found[(ARXIV, arxiv_id) if arxiv_id else (DOI, doi)] = None
     return tuple(found)
 
 
 def arxiv_id_from_work(item: dict[str, Any], doi: str) -> str:
     """The work's arXiv id: own DOI, then relations, then alternative ids."""
-    own = _arxiv_id(arxiv_id_from_doi(doi))
+    own = valid_arxiv_id(arxiv_id_from_doi(doi))
     if own:
         return own
     relation = item.get("relation")
@@ -433,111 +421,49 @@ def arxiv_id_from_work(item: dict[str, Any], doi: str) -> str:
             for entry in relation.get(kind) or ():
                 if not isinstance(entry, dict):
                     continue
-                scheme = _string(entry.get("id-type")).lower()
-                value = _string(entry.get("id"))
+                scheme = text_field(entry.get("id-type")).lower()
+                value = text_field(entry.get("id"))
                 if scheme == "doi":
                     value = arxiv_id_from_doi(normalise_doi(value))
                 elif scheme not in ("arxiv", "uri"):
                     continue
-                if found := _arxiv_id(value):
+                if found := valid_arxiv_id(value):
                     return found
     for value in item.get("alternative-id") or ():
-        value = _string(value).strip()
-        if value.lower().startswith("arxiv:") and (found := _arxiv_id(value[6:])):
+        value = text_field(value).strip()
+        if value.lower().startswith("arxiv:") and (found := valid_arxiv_id(value[6:])):
             return found
     return ""
 
 
-def _arxiv_id(value: str) -> str:
-    """A valid arXiv id without version, or ""."""
-    if not value:
-        return ""
-    try:
-        arxiv_id, _version = split_arxiv_id(value)
-    except ValueError:
-        return ""
-    return arxiv_id
-
-
 def language(value: Any) -> str:
     """An ISO 639-1 code ("en", from "en" or "en-US"), else ""."""
-    match = _LANGUAGE.match(_string(value).strip().lower())
+    match = _LANGUAGE.match(text_field(value).strip().lower())
     return match.group(1) if match else ""
 
 
 def _landing_page(item: dict[str, Any]) -> str:
     resource = item.get("resource")
     if isinstance(resource, dict) and isinstance(resource.get("primary"), dict):
-        url = _string(resource["primary"].get("URL")).strip()
+        url = text_field(resource["primary"].get("URL")).strip()
         if url:
             return url
-    return _string(item.get("URL")).strip()
+    return text_field(item.get("URL")).strip()
 
 
 # --- markup -------------------------------------------------------------------
 
 
-class _MarkupReader(HTMLParser):
-    """Collects the text of HTML/JATS/MathML as paragraphs: (element, text)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[tuple[str, str]] = []
-        self._parts: list[str] = []
-        self._opened_by = ""
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        name = tag.rsplit(":", 1)[-1]
-        if name in _SKIPPED:
-            self._skipping += 1
-        elif name in _BLOCK:
-            self._end_paragraph(opened_by=name)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag.rsplit(":", 1)[-1] in _BLOCK:
-            self._end_paragraph(opened_by="")
-
-    def handle_endtag(self, tag: str) -> None:
-        name = tag.rsplit(":", 1)[-1]
-        if name in _SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif name in _BLOCK:
-            self._end_paragraph(opened_by="")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._parts.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._end_paragraph(opened_by="")
-
-    def _end_paragraph(self, *, opened_by: str) -> None:
-        text = _tidy("".join(self._parts))
-        if text:
-            self.paragraphs.append((self._opened_by, text))
-        self._parts = []
-        self._opened_by = opened_by
-
-
-def _read_markup(value: str) -> list[tuple[str, str]]:
-    reader = _MarkupReader()
-    reader.feed(value)
-    reader.close()
-    return reader.paragraphs
-
-
 def markup_to_text(value: str) -> str:
     """A title's text on one line: tags dropped, entities resolved."""
-    return " ".join(text for _, text in _read_markup(value)) if value else ""
+    return markup_to_line(value, block=_BLOCK, tidy=_tidy)
 
 
 def markup_to_paragraphs(value: str) -> str:
     """An abstract's text, paragraphs separated by a blank line."""
     if not value:
         return ""
-    paragraphs = _read_markup(value)
+    paragraphs = read_markup(value, block=_BLOCK, tidy=_tidy)
     if (
         paragraphs
         and paragraphs[0][0] == "title"
@@ -548,7 +474,7 @@ def markup_to_paragraphs(value: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = collapse_spaces(unicodedata.normalize("NFC", text))
+    text = tidy_text(text)
     text = _SPACE_AFTER_OPENING.sub(r"\1", text)
     return _SPACE_BEFORE_CLOSING.sub(r"\1", text)
 
@@ -556,25 +482,16 @@ def _tidy(text: str) -> str:
 # --- small readers ------------------------------------------------------------
 
 
-def _string(value: Any) -> str:
-    """A text field; "" when absent. Anything but text is a malformed record."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected text, got {value!r}")
-
-
 def _plain(value: Any) -> str:
     """Names, affiliations, publisher: Crossref escapes "&" as "&amp;" there too."""
-    return markup_to_text(_string(value))
+    return markup_to_text(text_field(value))
 
 
 def _field(value: Any) -> str:
     """Volume, issue, pages, publisher: text (or a bare number) on one line."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return collapse_spaces(_string(value))
+    return collapse_spaces(text_field(value))
 
 
 def _first(value: Any) -> str:
@@ -586,15 +503,9 @@ def _first(value: Any) -> str:
     if not isinstance(value, list):
         raise TypeError(f"expected a list of text, got {value!r}")
     for entry in value:
-        if _string(entry).strip():
+        if text_field(entry).strip():
             return entry
     return ""
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
 
 
 # --- errors -------------------------------------------------------------------
@@ -602,17 +513,7 @@ def _int(value: Any) -> int | None:
 
 def _message(data: bytes) -> tuple[str, dict[str, Any]]:
     """The ``message-type`` and ``message`` of an ``ok`` body, else SourceError."""
-    max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
-    if len(data) > max_bytes:
-        raise SourceError(
-            f"Crossref response is larger than {max_bytes} bytes ({len(data)})"
-        )
-    try:
-        body = json.loads(data)
-    except ValueError as exc:
-        raise SourceError(
-            f"Crossref response is not JSON ({exc}): {_snippet(data)!r}"
-        ) from exc
+    body = _API.load(data)
     if not isinstance(body, dict):
         raise SourceError("Crossref response is not a JSON object")
     if body.get("status") != "ok":
@@ -620,7 +521,7 @@ def _message(data: bytes) -> tuple[str, dict[str, Any]]:
     message = body.get("message")
     if not isinstance(message, dict):
         raise SourceError("Crossref response has no message object")
-    return _string_or(body.get("message-type"), "?"), message
+    return text_or(body.get("message-type"), "?"), message
 
 
 def error_message(body: Any) -> str:
@@ -633,37 +534,23 @@ def error_message(body: Any) -> str:
     """
     if not isinstance(body, dict):
         return repr(body)[:200]
-    kind = _string_or(body.get("message-type"), "error")
+    kind = text_or(body.get("message-type"), "error")
     message = body.get("message")
     if isinstance(message, str):
         return f"{kind}: {message}"
     details = []
     for entry in message if isinstance(message, list) else [message]:
         if isinstance(entry, dict):
-            label = _string_or(entry.get("type"), "")
+            label = text_or(entry.get("type"), "")
             if entry.get("value") not in (None, ""):
                 label = f"{label} ({entry['value']})"
-            details.append(f"{label}: {_string_or(entry.get('message'), '')}")
+            details.append(f"{label}: {text_or(entry.get('message'), '')}")
         elif entry is not None:
             details.append(str(entry))
     return f"{kind}: " + "; ".join(details) if details else kind
 
 
-def _string_or(value: Any, default: str) -> str:
-    return value if isinstance(value, str) else default
-
-
-def _snippet(data: bytes) -> str:
-    return collapse_spaces(data[:200].decode("utf-8", "replace"))
-
-
-def _error_detail(response: requests.Response) -> str:
-    """The API's message from an error response (JSON or text/plain)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return _snippet(response.content)
-    return error_message(body)
+_API = JsonApi(source=SOURCE, name="Crossref", parse=parse, error_message=error_message)
 
 
 def _error_type(response: requests.Response) -> str:
@@ -722,77 +609,14 @@ def fetch_pages(
     client = client or PoliteClient(min_interval=settings.CROSSREF_MIN_INTERVAL)
     checkpoint = checkpoint or {}
     if dois:
-        yield from _fetch_dois(dois, client, start=int(checkpoint.get("index", 0)))
-    else:
-        yield from _walk(
-            query=query,
-            filter=filter,
-            rows=rows,
-            max_results=max_results,
-            checkpoint=checkpoint,
-            client=client,
+        yield from pages_by_id(
+            dois, lambda value: _fetch_doi(value, client), checkpoint=checkpoint
         )
+        return
 
-
-def _fetch_dois(
-    dois: list[str], client: PoliteClient, *, start: int
-) -> Iterator[FeedPage]:
-    for index in range(start, len(dois)):
-        page = _fetch_doi(dois[index], client)
-        page.total_results = len(dois)
-        page.start_index = index
-        page.checkpoint = {"index": index + 1}
-        yield page
-
-
-def _fetch_doi(value: str, client: PoliteClient) -> FeedPage:
-    doi = normalise_doi(value)
-    if not doi:
-        return _failure_page(value, f"{value!r} is not a DOI", payload=value)
-    url = f"{settings.CROSSREF_API_URL}/works/{quote(doi, safe='/')}"
-    response = client.get(url, {"mailto": settings.BZPEER_CONTACT_EMAIL})
-    if response.status_code == 404:
-        return _failure_page(
-            doi,
-            f"Crossref has no work {doi}: HTTP 404 {_error_detail(response)}",
-            payload=_snippet(response.content),
-        )
-    if response.status_code >= 400:
-        raise SourceError(
-            f"Crossref answered HTTP {response.status_code} for {doi}: "
-            + _error_detail(response)
-        )
-    return parse(response.content)
-
-
-def _failure_page(external_id: str, error: str, *, payload: str) -> FeedPage:
-    return FeedPage(
-        records=[
-            ParseFailure(
-                source=SOURCE, error=error, external_id=external_id, payload=payload
-            )
-        ],
-        items_per_page=1,
-    )
-
-
-def _walk(
-    *,
-    query: str,
-    filter: str,
-    rows: int,
-    max_results: int | None,
-    checkpoint: dict[str, Any],
-    client: PoliteClient,
-) -> Iterator[FeedPage]:
-    cursor = checkpoint.get("cursor", FIRST_CURSOR)
-    fetched = int(checkpoint.get("fetched", 0))
-    if max_results is not None:
-        rows = min(rows, max_results)
-    resumed = cursor != FIRST_CURSOR
-    while cursor and (max_results is None or fetched < max_results):
+    def fetch(cursor: str, page_size: int) -> requests.Response:
         params: dict[str, str | int] = {
-            "rows": rows,
+            "rows": page_size,
             "cursor": cursor,
             "mailto": settings.BZPEER_CONTACT_EMAIL,
         }
@@ -800,30 +624,21 @@ def _walk(
             params["query"] = query
         if filter:
             params["filter"] = filter
-        response = client.get(f"{settings.CROSSREF_API_URL}/works", params)
-        if resumed and _error_type(response) == CURSOR_INVALID:
-            logger.warning(
-                "Crossref no longer knows cursor %s...; starting the walk again",
-                cursor[:20],
-            )
-            cursor, fetched, resumed = FIRST_CURSOR, 0, False
-            continue
-        resumed = False
-        if response.status_code >= 400:
-            raise SourceError(
-                f"Crossref answered HTTP {response.status_code}: "
-                + _error_detail(response)
-            )
-        page = parse(response.content)
-        if max_results is not None and fetched + len(page.records) > max_results:
-            # rows never exceeds max_results, but a resumed walk may stand
-            # closer to it than one page.
-            page.records = page.records[: max_results - fetched]
-        page.start_index = fetched
-        fetched += len(page.records)
-        next_cursor = (page.checkpoint or {}).get("cursor", "")
-        if not page.records or (max_results is not None and fetched >= max_results):
-            next_cursor = ""
-        page.checkpoint = {"cursor": next_cursor, "fetched": fetched}
-        yield page
-        cursor = next_cursor
+        return client.get(f"{settings.CROSSREF_API_URL}/works", params)
+
+    yield from _API.cursor_walk(
+        fetch,
+        page_size=rows,
+        max_results=max_results,
+        checkpoint=checkpoint,
+        cursor_expired=lambda response: _error_type(response) == CURSOR_INVALID,
+    )
+
+
+def _fetch_doi(value: str, client: PoliteClient) -> FeedPage:
+    doi = normalise_doi(value)
+    if not doi:
+        return failure_page(SOURCE, value, f"{value!r} is not a DOI", payload=value)
+    url = f"{settings.CROSSREF_API_URL}/works/{quote(doi, safe='/')}"
+    response = client.get(url, {"mailto": settings.BZPEER_CONTACT_EMAIL})
+    return _API.lookup_page(response, external_id=doi, missing=f"work {doi}", what=doi)

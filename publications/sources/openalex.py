@@ -20,7 +20,8 @@ without replacing its session factory. Its ``paginate()`` iterator hands
 back each page's results only and keeps ``next_cursor`` to itself
 (``Paginator._next_value``), hiding the page boundary where our checkpoint
 is saved. The protocol needs a GET, ``cursor=*`` then ``meta.next_cursor``
-until it is null, and an error body: a few lines here.
+until it is null, and an error body: a few lines here, the cursor walk
+being ``base.JsonApi.cursor_walk``.
 
 Choices a reader may question:
 
@@ -32,12 +33,10 @@ Choices a reader may question:
   text with block tags as paragraph breaks. A leading "Abstract" label
   (OpenAlex keeps it from publisher pages: "Abstract The test is ...") is
   dropped when a capitalised word follows it.
-- **Markup.** Titles may hold inline HTML (``<i>b</i><sup>2</sup>``). The
-  stdlib ``html.parser`` reads it: tolerant of unclosed tags, resolves
-  entities, no new dependency (neither BeautifulSoup nor lxml is
-  installed), and a literal "<4" in an abstract stays text. ``crossref.py``
-  has the same reader; it is written again privately here so the two
-  modules do not depend on each other (it belongs in ``base.py``).
+- **Markup.** Titles may hold inline HTML (``<i>b</i><sup>2</sup>``).
+  ``markup.read_markup`` reads it, as it reads Crossref's (the stdlib
+  ``html.parser``: see there why), with OpenAlex's own, shorter list of
+  block elements; a literal "<4" in an abstract stays text.
 - **Dates.** ``published`` is ``publication_date``; without one, 1 January
   of ``publication_year``. A date that is not a calendar date makes the
   record a ParseFailure.
@@ -77,13 +76,11 @@ Choices a reader may question:
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
-from html.parser import HTMLParser
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -92,7 +89,7 @@ from django.conf import settings
 
 from publications.names import collapse_spaces, display_name
 
-from .arxiv import split_arxiv_id
+from .arxiv import valid_arxiv_id
 from .base import (
     MAG,
     OPENALEX,
@@ -101,6 +98,7 @@ from .base import (
     PMID,
     FeedPage,
     Identifier,
+    JsonApi,
     ParsedAffiliation,
     ParsedAuthor,
     ParsedAuthorship,
@@ -112,18 +110,20 @@ from .base import (
     PoliteClient,
     SourceError,
     arxiv_id_from_doi,
+    failure_page,
     normalise_doi,
     normalise_orcid,
     normalise_ror,
+    pages_by_id,
     parsed_fields_hash,
 )
+from .json_fields import dict_field, list_field, text_field
+from .markup import markup_to_line, read_markup, tidy_text
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "openalex"
-PAYLOAD_KEPT = 10_000
 MAX_PER_PAGE = 200
-FIRST_CURSOR = "*"
 ENTITIES = ("works", "authors", "institutions")
 # OpenAlex's author for an authorship it could not resolve.
 PLACEHOLDER_AUTHOR = "A9999999999"
@@ -149,8 +149,6 @@ _BLOCK = frozenset(
     {"p", "sec", "title", "list", "list-item", "div", "br", "ul", "ol", "li", "h1"}
     | {"h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "caption"}
 )
-# MathML annotations repeat the formula in TeX or another markup.
-_SKIPPED = frozenset({"annotation", "annotation-xml"})
 
 
 # --- parsing ------------------------------------------------------------------
@@ -222,7 +220,7 @@ def parse_entity(
         error = f"{path}: OpenAlex entities of this kind are not imported"
     else:
         error = "entity has no OpenAlex id"
-    return _failure(error, key, entity)
+    return _API.parse_failure(error, key, entity)
 
 
 def parse_work(entity: Any) -> ParsedWork | ParseFailure:
@@ -237,7 +235,7 @@ def parse_work(entity: Any) -> ParsedWork | ParseFailure:
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # TypeError/KeyError/AttributeError: a field of the wrong shape (a
         # title that is a number, an authorship that is a string).
-        return _failure(f"{key or 'work'}: {exc}", key, entity)
+        return _API.parse_failure(f"{key or 'work'}: {exc}", key, entity)
 
 
 def _parse_work(entity: dict[str, Any], key: str) -> ParsedWork:
@@ -307,7 +305,7 @@ def abstract_from_inverted_index(value: Any) -> str:
 
 def abstract_text(value: str) -> str:
     """The rebuilt abstract as text, paragraphs separated by a blank line."""
-    paragraphs = _read_markup(value) if value else []
+    paragraphs = [text for _, text in read_markup(value, block=_BLOCK)] if value else []
     if paragraphs:
         paragraphs[0] = _LEADING_LABEL.sub("", paragraphs[0])
     return "\n\n".join(p for p in paragraphs if p.casefold() != "abstract")
@@ -349,9 +347,9 @@ def published_date(entity: dict[str, Any]) -> date | None:
 
 def arxiv_id_from_work(entity: dict[str, Any], doi: str) -> str:
     """The work's arXiv id: its DOI, ``ids.arxiv``, or an arXiv location."""
-    if found := _valid_arxiv_id(arxiv_id_from_doi(doi)):
+    if found := valid_arxiv_id(arxiv_id_from_doi(doi)):
         return found
-    if found := _valid_arxiv_id(_string(_dict(entity.get("ids")).get("arxiv"))):
+    if found := valid_arxiv_id(_string(_dict(entity.get("ids")).get("arxiv"))):
         return found
     locations = [entity.get("primary_location"), *_list(entity.get("locations"))]
     for location in locations:
@@ -366,18 +364,8 @@ def arxiv_id_from_url(url: str) -> str:
     """'http://arxiv.org/pdf/1310.4546.pdf' or an arXiv DOI link -> '1310.4546'."""
     url = url.strip()
     if match := _ARXIV_URL.match(url):
-        return _valid_arxiv_id(match.group(1))
-    return _valid_arxiv_id(arxiv_id_from_doi(normalise_doi(url)))
-
-
-def _valid_arxiv_id(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        arxiv_id, _version = split_arxiv_id(value)
-    except ValueError:
-        return ""
-    return arxiv_id
+        return valid_arxiv_id(match.group(1))
+    return valid_arxiv_id(arxiv_id_from_doi(normalise_doi(url)))
 
 
 def work_identifiers(key: str, ids: dict[str, Any]) -> tuple[Identifier, ...]:
@@ -558,7 +546,7 @@ def parse_institution_record(entity: Any) -> ParsedInstitutionRecord | ParseFail
     key = _key(entity.get("id"))
     institution = parse_institution(entity)
     if not institution.name:
-        return _failure(f"{key}: institution has no name", key, entity)
+        return _API.parse_failure(f"{key}: institution has no name", key, entity)
     fields = {
         "source": SOURCE,
         "external_id": key,
@@ -615,7 +603,7 @@ def parse_author(entity: Any) -> ParsedAuthor | ParseFailure:
             raise ValueError(f"not an author id: {entity.get('id')!r}")
         return _parse_author(entity, key)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        return _failure(f"{key or 'author'}: {exc}", key, entity)
+        return _API.parse_failure(f"{key or 'author'}: {exc}", key, entity)
 
 
 def _parse_author(entity: dict[str, Any], key: str) -> ParsedAuthor:
@@ -679,54 +667,9 @@ def author_affiliations(entity: dict[str, Any]) -> tuple[ParsedAffiliation, ...]
 # --- markup -------------------------------------------------------------------
 
 
-class _MarkupReader(HTMLParser):
-    """Collects the text of HTML/JATS as paragraphs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self._parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        name = tag.rsplit(":", 1)[-1]
-        if name in _SKIPPED:
-            self._skipping += 1
-        elif name in _BLOCK:
-            self._end_paragraph()
-
-    def handle_endtag(self, tag: str) -> None:
-        name = tag.rsplit(":", 1)[-1]
-        if name in _SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif name in _BLOCK:
-            self._end_paragraph()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._parts.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._end_paragraph()
-
-    def _end_paragraph(self) -> None:
-        text = collapse_spaces(unicodedata.normalize("NFC", "".join(self._parts)))
-        if text:
-            self.paragraphs.append(text)
-        self._parts = []
-
-
-def _read_markup(value: str) -> list[str]:
-    reader = _MarkupReader()
-    reader.feed(value)
-    reader.close()
-    return reader.paragraphs
-
-
 def markup_to_text(value: str) -> str:
     """A title's text on one line: tags dropped, entities resolved."""
-    return " ".join(_read_markup(value)) if value else ""
+    return markup_to_line(value, block=_BLOCK)
 
 
 # --- small readers ------------------------------------------------------------
@@ -734,17 +677,7 @@ def markup_to_text(value: str) -> str:
 
 def _body(data: bytes) -> dict[str, Any]:
     """The JSON object of a response, else SourceError (an error body too)."""
-    max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
-    if len(data) > max_bytes:
-        raise SourceError(
-            f"OpenAlex response is larger than {max_bytes} bytes ({len(data)})"
-        )
-    try:
-        body = json.loads(data)
-    except ValueError as exc:
-        raise SourceError(
-            f"OpenAlex response is not JSON ({exc}): {_snippet(data)!r}"
-        ) from exc
+    body = _API.load(data)
     if not isinstance(body, dict):
         raise SourceError("OpenAlex response is not a JSON object")
     if "error" in body and "results" not in body and "id" not in body:
@@ -765,13 +698,7 @@ def error_message(body: Any) -> str:
     return text if len(text) <= ERROR_KEPT else text[: ERROR_KEPT - 3] + "..."
 
 
-def _failure(error: str, key: str, entity: Any) -> ParseFailure:
-    return ParseFailure(
-        source=SOURCE,
-        error=error,
-        external_id=key,
-        payload=json.dumps(entity, ensure_ascii=False)[:PAYLOAD_KEPT],
-    )
+_API = JsonApi(source=SOURCE, name="OpenAlex", parse=parse, error_message=error_message)
 
 
 def _key(value: Any) -> str:
@@ -783,20 +710,18 @@ def _key(value: Any) -> str:
     return match.group(0).upper() if match else ""
 
 
-def _string(value: Any) -> str:
-    """A text field; "" when absent. Anything but text is a malformed record."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected text, got {value!r:.80}")
+# OpenAlex values can be large (an inverted abstract): a malformed one is
+# quoted by its first 80 characters.
+_string = partial(text_field, shown=80)
+_dict = partial(dict_field, shown=80)
+_list = partial(list_field, shown=80)
 
 
 def _plain(value: Any) -> str:
     """A short field as one tidy line; numbers (a volume of 6) as text."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
-    return collapse_spaces(unicodedata.normalize("NFC", _string(value)))
+    return tidy_text(_string(value))
 
 
 def _int(value: Any) -> int | None:
@@ -807,35 +732,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return value
-    raise TypeError(f"expected an object, got {value!r:.80}")
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    raise TypeError(f"expected a list, got {value!r:.80}")
-
-
-def _snippet(data: bytes) -> str:
-    return collapse_spaces(data[:200].decode("utf-8", "replace"))
-
-
-def _error_detail(response: requests.Response) -> str:
-    """The API's message from an error response (JSON or text)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return _snippet(response.content)
-    return error_message(body)
 
 
 # --- fetching -----------------------------------------------------------------
@@ -881,7 +777,7 @@ def entity_path(entity: str, identifier: str) -> str:
     if entity == "works":
         if doi := normalise_doi(value):
             return f"{entity}/doi:{quote(doi, safe='/')}"
-        if arxiv_id := _valid_arxiv_id(value):
+        if arxiv_id := valid_arxiv_id(value):
             return f"{entity}/doi:10.48550/arxiv.{arxiv_id.lower()}"
     raise ValueError(f"{identifier!r} is not an OpenAlex {entity} identifier")
 
@@ -932,22 +828,21 @@ def fetch_pages(
     client = client or PoliteClient(min_interval=settings.OPENALEX_MIN_INTERVAL)
     checkpoint = checkpoint or {}
     if ids:
-        start = int(checkpoint.get("index", 0))
-        for index in range(start, len(ids)):
-            page = _fetch_one(entity, ids[index], client)
-            page.total_results = len(ids)
-            page.start_index = index
-            page.checkpoint = {"index": index + 1}
-            yield page
+        yield from pages_by_id(
+            ids,
+            lambda identifier: _fetch_one(entity, identifier, client),
+            checkpoint=checkpoint,
+        )
         return
-    yield from _walk(
-        entity=entity,
-        filter=filter,
-        search=search,
-        per_page=per_page,
-        max_results=max_results,
-        checkpoint=checkpoint,
-        client=client,
+
+    def fetch(cursor: str, page_size: int) -> requests.Response:
+        params = _params(
+            filter=filter, search=search, per_page=page_size, cursor=cursor
+        )
+        return client.get(f"{settings.OPENALEX_API_URL}/{entity}", params)
+
+    yield from _API.cursor_walk(
+        fetch, page_size=per_page, max_results=max_results, checkpoint=checkpoint
     )
 
 
@@ -963,66 +858,11 @@ def _fetch_one(entity: str, identifier: str, client: PoliteClient) -> FeedPage:
     try:
         path = entity_path(entity, identifier)
     except ValueError as exc:
-        return _failure_page(identifier, str(exc), payload=identifier)
+        return failure_page(SOURCE, identifier, str(exc), payload=identifier)
     response = client.get(f"{settings.OPENALEX_API_URL}/{path}", _params())
-    if response.status_code == 404:
-        return _failure_page(
-            identifier,
-            f"OpenAlex has no {entity} {identifier}: HTTP 404 "
-            + _error_detail(response),
-            payload=_snippet(response.content),
-        )
-    if response.status_code >= 400:
-        raise SourceError(
-            f"OpenAlex answered HTTP {response.status_code} for {path}: "
-            + _error_detail(response)
-        )
-    return parse(response.content)
-
-
-def _failure_page(external_id: str, error: str, *, payload: str) -> FeedPage:
-    return FeedPage(
-        records=[
-            ParseFailure(
-                source=SOURCE, error=error, external_id=external_id, payload=payload
-            )
-        ],
-        items_per_page=1,
+    return _API.lookup_page(
+        response,
+        external_id=identifier,
+        missing=f"{entity} {identifier}",
+        what=path,
     )
-
-
-def _walk(
-    *,
-    entity: str,
-    filter: str,
-    search: str,
-    per_page: int,
-    max_results: int | None,
-    checkpoint: dict[str, Any],
-    client: PoliteClient,
-) -> Iterator[FeedPage]:
-    cursor = checkpoint.get("cursor", FIRST_CURSOR)
-    fetched = int(checkpoint.get("fetched", 0))
-    if max_results is not None:
-        per_page = min(per_page, max_results)
-    while cursor and (max_results is None or fetched < max_results):
-        params = _params(filter=filter, search=search, per_page=per_page, cursor=cursor)
-        response = client.get(f"{settings.OPENALEX_API_URL}/{entity}", params)
-        if response.status_code >= 400:
-            raise SourceError(
-                f"OpenAlex answered HTTP {response.status_code}: "
-                + _error_detail(response)
-            )
-        page = parse(response.content)
-        if max_results is not None and len(page.records) > max_results - fetched:
-            # per_page never exceeds max_results, but a resumed walk may
-            # stand closer to it than one page.
-            page.records = page.records[: max_results - fetched]
-        page.start_index = fetched
-        fetched += len(page.records) + len(page.deleted)
-        next_cursor = (page.checkpoint or {}).get("cursor", "")
-        if max_results is not None and fetched >= max_results:
-            next_cursor = ""
-        page.checkpoint = {"cursor": next_cursor, "fetched": fetched}
-        yield page
-        cursor = next_cursor

@@ -60,8 +60,9 @@ Choices a reader may question:
   is ROR (Ringgold and GRID ids are not kept: nothing here resolves them),
   its country, and the start and end years.
 - **Titles** may hold HTML from Crossref imports; ``title`` is the text
-  (stdlib ``html.parser``: entity and tag handling is all that is needed,
-  no dependency for it), ``title_raw`` the string as ORCID gives it.
+  (``markup.read_markup``, with no element ending a paragraph: entity and
+  tag handling is all that is needed), ``title_raw`` the string as ORCID
+  gives it.
 - **Failures.** A response without a valid iD, or one whose shape breaks
   the parser, is a ``ParseFailure`` for that iD; a work group that cannot
   be read (no title, say) is a ``ParseFailure`` next to the person, whose
@@ -77,7 +78,6 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 from django.conf import settings
@@ -86,6 +86,7 @@ from publications.names import collapse_spaces, display_name
 
 from .base import (
     ORCID,
+    PAYLOAD_KEPT,
     PMCID,
     PMID,
     FeedPage,
@@ -99,17 +100,20 @@ from .base import (
     PoliteClient,
     SourceError,
     arxiv_id_from_doi,
+    failure_page,
     normalise_arxiv_id,
     normalise_doi,
     normalise_orcid,
     normalise_ror,
+    pages_by_id,
     parsed_fields_hash,
+    snippet,
 )
+from .markup import markup_to_line
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "orcid"
-PAYLOAD_KEPT = 10_000
 ACCEPT_JSON = {"Accept": "application/json"}
 # Answers about one person's record, not about the API: unknown iD (404);
 # locked, deprecated or deactivated record (409). They fail that iD only.
@@ -464,23 +468,11 @@ def publication_date(value: Any) -> date | None:
         return None
 
 
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def html_to_text(value: str) -> str:
     """Text of a title that may hold HTML tags or entities, on one line."""
     if "<" not in value and "&" not in value:
         return collapse_spaces(value)
-    parser = _TextOnly()
-    parser.feed(value)
-    parser.close()
-    return collapse_spaces("".join(parser.parts))
+    return markup_to_line(value, block=(), skipped=(), tidy=collapse_spaces)
 
 
 def fetch_pages(
@@ -504,32 +496,19 @@ def fetch_pages(
     4xx is a ``SourceError`` carrying ORCID's message (429 and 5xx are
     retried by ``PoliteClient`` first).
     """
-    orcids = list(orcids)
-    start = int((checkpoint or {}).get("index", 0))
-    if start >= len(orcids):
-        return
+    orcids = [str(raw) for raw in orcids]
     client = client or PoliteClient(min_interval=settings.ORCID_MIN_INTERVAL)
     base = settings.ORCID_API_URL.rstrip("/")
-    for index in range(start, len(orcids)):
-        raw = str(orcids[index])
+
+    def fetch_one(raw: str) -> FeedPage:
         orcid = normalise_orcid(raw)
-        if orcid:
-            page = _fetch_record(client, f"{base}/{orcid}/record", orcid)
-        else:
-            page = FeedPage(
-                records=[
-                    ParseFailure(
-                        source=SOURCE,
-                        error=f"not a valid ORCID iD: {raw!r}",
-                        external_id=raw[:100],
-                    )
-                ]
-            )
-        page.total_results = len(orcids)
-        page.start_index = index
+        if not orcid:
+            return failure_page(SOURCE, raw[:100], f"not a valid ORCID iD: {raw!r}")
+        page = _fetch_record(client, f"{base}/{orcid}/record", orcid)
         page.items_per_page = 1
-        page.checkpoint = {"index": index + 1}
-        yield page
+        return page
+
+    yield from pages_by_id(orcids, fetch_one, checkpoint=checkpoint or {})
 
 
 def _fetch_record(client: PoliteClient, url: str, orcid: str) -> FeedPage:
@@ -552,16 +531,8 @@ def _fetch_record(client: PoliteClient, url: str, orcid: str) -> FeedPage:
 
 
 def _failure_page(orcid: str, error: str, content: bytes) -> FeedPage:
-    return FeedPage(
-        records=[
-            ParseFailure(
-                source=SOURCE,
-                error=error,
-                external_id=orcid,
-                payload=content[:PAYLOAD_KEPT].decode("utf-8", "replace"),
-            )
-        ]
-    )
+    payload = content[:PAYLOAD_KEPT].decode("utf-8", "replace")
+    return failure_page(SOURCE, orcid, error, payload=payload)
 
 
 def _response_message(content: bytes) -> str:
@@ -573,7 +544,7 @@ def _response_message(content: bytes) -> str:
         message = api_error_message(body)
         if message:
             return message
-    return collapse_spaces(content[:200].decode("utf-8", "replace")) or "(no body)"
+    return snippet(content) or "(no body)"
 
 
 def _orcid_in(body: dict[str, Any], kind: str) -> str:

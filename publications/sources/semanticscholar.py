@@ -106,7 +106,7 @@ from django.conf import settings
 
 from publications.names import collapse_spaces, display_name
 
-from .arxiv import split_arxiv_id
+from .arxiv import valid_arxiv_id
 from .base import (
     ARXIV,
     DOI,
@@ -117,6 +117,7 @@ from .base import (
     S2,
     FeedPage,
     Identifier,
+    JsonApi,
     ParsedAffiliation,
     ParsedAuthor,
     ParsedAuthorship,
@@ -130,11 +131,11 @@ from .base import (
     normalise_orcid,
     parsed_fields_hash,
 )
+from .json_fields import int_field
 
 SOURCE = "semanticscholar"
 # The person-id scheme of DBLP (AuthorIdentifier.Scheme.DBLP); not in base.
 DBLP = "dblp"
-PAYLOAD_KEPT = 10_000
 # The most items a citations, references or author-papers page may ask for.
 MAX_LIMIT = 1000
 # The parts of a paper walk, in order; "paper" is the paper itself.
@@ -253,7 +254,7 @@ def parse_references(
         "title": _plain(title),
         "title_raw": title,
         "work_type": "",
-        "arxiv_id": _arxiv_id(arxiv_id) or _arxiv_id(arxiv_id_from_doi(doi)),
+        "arxiv_id": valid_arxiv_id(arxiv_id) or valid_arxiv_id(arxiv_id_from_doi(doi)),
         "doi": "" if arxiv_id_from_doi(doi) else doi,
         "identifiers": ((S2, citing_paper_id),),
         "references": tuple(keys),
@@ -311,14 +312,14 @@ def _listing(body: dict[str, Any], *, cited: Identifier | None) -> FeedPage:
     if not isinstance(items, list):
         raise SourceError("Semantic Scholar page has no list of data")
     page = FeedPage(
-        total_results=_int(body.get("total")),
-        start_index=_int(body.get("offset")) or 0,
+        total_results=int_field(body.get("total")),
+        start_index=int_field(body.get("offset")) or 0,
         items_per_page=len(items),
     )
     for index, item in enumerate(items):
         page.records.extend(_listing_item(item, index, cited=cited))
     if "offset" in body or "next" in body:
-        page.checkpoint = {"next": _int(body.get("next"))}
+        page.checkpoint = {"next": int_field(body.get("next"))}
     else:
         # Bulk search: the token asks for the next batch; none on the last.
         token = body.get("token")
@@ -330,7 +331,7 @@ def _listing_item(
     item: Any, index: int, *, cited: Identifier | None
 ) -> list[ParsedWork | ParsedAuthor | ParseFailure]:
     if not isinstance(item, dict):
-        return [_failure(item, f"item {index} is not a JSON object")]
+        return [_API.parse_failure(f"item {index} is not a JSON object", "", item)]
     if "citingPaper" in item:
         citing = item["citingPaper"]
         if isinstance(citing, dict) and citing.get("paperId") is None:
@@ -346,7 +347,9 @@ def _listing_item(
         return [parse_paper(item)]
     if "authorId" in item:
         return [parse_author(item)]
-    return [_failure(item, f"item {index} is neither a paper nor an author")]
+    return [
+        _API.parse_failure(f"item {index} is neither a paper nor an author", "", item)
+    ]
 
 
 def _batch(body: list[Any], ids: list[str]) -> FeedPage:
@@ -369,7 +372,9 @@ def _batch(body: list[Any], ids: list[str]) -> FeedPage:
             page.records.append(parse_author(item))
         else:
             page.records.append(
-                _failure(item, f"entry {index + 1} is neither a paper nor an author")
+                _API.parse_failure(
+                    f"entry {index + 1} is neither a paper nor an author", "", item
+                )
             )
     return page
 
@@ -423,7 +428,9 @@ def parse_paper(
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # TypeError/KeyError/AttributeError: a field of the wrong shape (a
         # title that is a number, an author that is a string).
-        return _failure(paper, f"{external_id or 'paper'}: {exc}", external_id)
+        return _API.parse_failure(
+            f"{external_id or 'paper'}: {exc}", external_id, paper
+        )
 
 
 def _parse_paper(
@@ -441,7 +448,7 @@ def _parse_paper(
     abstract_raw = _string(paper.get("abstract"))
     external_ids = _dict(paper.get("externalIds"))
     doi = normalise_doi(_string(external_ids.get("DOI")))
-    arxiv_id = _arxiv_id(_string(external_ids.get("ArXiv"))) or _arxiv_id(
+    arxiv_id = valid_arxiv_id(_string(external_ids.get("ArXiv"))) or valid_arxiv_id(
         arxiv_id_from_doi(doi)
     )
     journal = _dict(paper.get("journal"))
@@ -474,7 +481,7 @@ def _parse_paper(
         "volume": collapse_spaces(_string(journal.get("volume"))),
         "pages": collapse_spaces(_string(journal.get("pages"))),
         "oa_url": _string(open_access.get("url")).strip(),
-        "citation_count": _int(paper.get("citationCount")),
+        "citation_count": int_field(paper.get("citationCount")),
         "references": _merge(references, _embedded_references(paper)),
         "complete": complete,
     }
@@ -504,7 +511,7 @@ def strongest_identifier(paper: dict[str, Any]) -> Identifier | None:
     doi = normalise_doi(_string(external_ids.get("DOI")))
     if doi and not arxiv_id_from_doi(doi):
         return (DOI, doi)
-    arxiv_id = _arxiv_id(_string(external_ids.get("ArXiv"))) or _arxiv_id(
+    arxiv_id = valid_arxiv_id(_string(external_ids.get("ArXiv"))) or valid_arxiv_id(
         arxiv_id_from_doi(doi)
     )
     if arxiv_id:
@@ -649,7 +656,9 @@ def parse_author(author: Any) -> ParsedAuthor | ParseFailure:
             raise ValueError(f"author has no authorId ({author.get('authorId')!r})")
         return _parse_author(author, external_id)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        return _failure(author, f"author {external_id or '?'}: {exc}", external_id)
+        return _API.parse_failure(
+            f"author {external_id or '?'}: {exc}", external_id, author
+        )
 
 
 def _parse_author(author: dict[str, Any], external_id: str) -> ParsedAuthor:
@@ -671,9 +680,9 @@ def _parse_author(author: dict[str, Any], external_id: str) -> ParsedAuthor:
             ParsedAffiliation(institution=ParsedInstitution(name=affiliation))
             for affiliation in _affiliation_names(author.get("affiliations"))
         ),
-        "works_count": _int(author.get("paperCount")),
-        "cited_by_count": _int(author.get("citationCount")),
-        "h_index": _int(author.get("hIndex")),
+        "works_count": int_field(author.get("paperCount")),
+        "cited_by_count": int_field(author.get("citationCount")),
+        "h_index": int_field(author.get("hIndex")),
     }
     return ParsedAuthor(payload_hash=parsed_fields_hash(fields), **fields)
 
@@ -718,17 +727,6 @@ def _paragraphs(value: str) -> str:
 # --- small readers ------------------------------------------------------------
 
 
-def _arxiv_id(value: str) -> str:
-    """An arXiv id without version, or "" when the value is not one."""
-    if not value.strip():
-        return ""
-    try:
-        arxiv_id, _version = split_arxiv_id(value)
-    except ValueError:
-        return ""
-    return arxiv_id
-
-
 def _string(value: Any) -> str:
     if value is None:
         return ""
@@ -756,36 +754,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def _failure(item: Any, error: str, external_id: str = "") -> ParseFailure:
-    return ParseFailure(
-        source=SOURCE,
-        error=error,
-        external_id=external_id,
-        payload=json.dumps(item, ensure_ascii=False)[:PAYLOAD_KEPT],
-    )
-
-
 # --- errors -------------------------------------------------------------------
 
 
 def _load(data: bytes) -> Any:
-    max_bytes = settings.IMPORT_MAX_PAYLOAD_BYTES
-    if len(data) > max_bytes:
-        raise SourceError(
-            f"Semantic Scholar response is larger than {max_bytes} bytes ({len(data)})"
-        )
-    try:
-        body = json.loads(data)
-    except ValueError as exc:
-        raise SourceError(
-            f"Semantic Scholar response is not JSON ({exc}): {_snippet(data)!r}"
-        ) from exc
+    body = _API.load(data)
     if (
         isinstance(body, dict)
         and ("error" in body or "message" in body)
@@ -805,17 +778,12 @@ def error_message(body: Any) -> str:
     return collapse_spaces(json.dumps(body, ensure_ascii=False))[:200]
 
 
-def _snippet(data: bytes) -> str:
-    return collapse_spaces(data[:200].decode("utf-8", "replace"))
-
-
-def _error_detail(response: requests.Response) -> str:
-    """The API's message from an error response (JSON or text)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return _snippet(response.content)
-    return error_message(body)
+_API = JsonApi(
+    source=SOURCE,
+    name="Semantic Scholar",
+    parse=parse,
+    error_message=error_message,
+)
 
 
 # --- fetching -----------------------------------------------------------------
@@ -880,7 +848,7 @@ def fetch_pages(
     if checkpoint.get("done"):
         return
     client = client or PoliteClient(min_interval=settings.SEMANTIC_SCHOLAR_MIN_INTERVAL)
-    api = _Api(client)
+    api = _GraphClient(client)
     if paper_ids:
         yield from _walk_papers(
             api,
@@ -911,7 +879,7 @@ def fetch_pages(
         )
 
 
-class _Api:
+class _GraphClient:
     """GETs against the Graph API with the key header, errors turned to text."""
 
     def __init__(self, client: PoliteClient) -> None:
@@ -927,20 +895,12 @@ class _Api:
 
     def body(self, path: str, params: dict[str, str | int], what: str) -> bytes:
         response = self.get(path, params)
-        _raise_for_status(response, what)
+        _API.raise_for_status(response, what)
         return response.content
 
 
-def _raise_for_status(response: requests.Response, what: str) -> None:
-    if response.status_code >= 400:
-        raise SourceError(
-            f"Semantic Scholar answered HTTP {response.status_code} for {what}: "
-            + _error_detail(response)
-        )
-
-
 def _walk_papers(
-    api: _Api,
+    api: _GraphClient,
     paper_ids: list[str],
     *,
     phases: tuple[str, ...],
@@ -1009,28 +969,22 @@ def _paper_state(
     return state
 
 
-def _fetch_paper(api: _Api, paper_id: str) -> tuple[FeedPage, dict[str, Any]]:
+def _fetch_paper(api: _GraphClient, paper_id: str) -> tuple[FeedPage, dict[str, Any]]:
     """The paper's page, and its ids for the citation walk ({} if unknown)."""
     response = api.get(
         f"/paper/{quote(paper_id, safe='/:')}", {"fields": ",".join(PAPER_FIELDS)}
     )
-    if response.status_code == 404:
-        failure = ParseFailure(
-            source=SOURCE,
-            error=(
-                f"Semantic Scholar has no paper {paper_id}: HTTP 404 "
-                + _error_detail(response)
-            ),
-            external_id=paper_id,
-            payload=_snippet(response.content),
-        )
-        return FeedPage(records=[failure], items_per_page=1), {}
-    _raise_for_status(response, f"paper {paper_id}")
-    page = parse(response.content)
+    page = _API.lookup_page(
+        response,
+        external_id=paper_id,
+        missing=f"paper {paper_id}",
+        what=f"paper {paper_id}",
+    )
     record = page.records[0] if page.records else None
     if not isinstance(record, ParsedWork):
-        # The paper did not parse: its failure is on the page; its citations
-        # cannot be attributed to it, so they are not walked.
+        # Unknown (404), or the paper did not parse: its failure is on the
+        # page; its citations cannot be attributed to it, so they are not
+        # walked.
         return page, {}
     # Its strongest id (as strongest_identifier picks it) is what the
     # citing papers reference.
@@ -1049,7 +1003,7 @@ def _fetch_paper(api: _Api, paper_id: str) -> tuple[FeedPage, dict[str, Any]]:
 
 
 def _fetch_edges(
-    api: _Api,
+    api: _GraphClient,
     phase: str,
     paper: dict[str, Any],
     offset: int,
@@ -1083,7 +1037,7 @@ def _fetch_edges(
 
 
 def _walk_author(
-    api: _Api,
+    api: _GraphClient,
     author_id: str,
     *,
     limit: int,
@@ -1124,7 +1078,7 @@ def _walk_author(
 
 
 def _walk_search(
-    api: _Api, query: str, *, max_results: int | None, state: dict[str, Any]
+    api: _GraphClient, query: str, *, max_results: int | None, state: dict[str, Any]
 ) -> Iterator[FeedPage]:
     token = state.get("token", "")
     fetched = int(state.get("fetched", 0))

@@ -12,7 +12,6 @@ import re
 
 import pytest
 import requests
-import responses
 from django.conf import settings
 from responses import matchers
 
@@ -27,35 +26,10 @@ PAGES = {
 }
 
 
-class FakeClock:
-    """A monotonic clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def client(clock) -> PoliteClient:
+    # A back-off of its own, so the retry waits show on the clock.
     return PoliteClient(min_interval=0, backoff=5.0, sleep=clock.sleep, clock=clock)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

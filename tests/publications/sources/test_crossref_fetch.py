@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import responses
 from responses import matchers
 
 from publications.sources import crossref
@@ -45,42 +44,11 @@ NEUROBIOL = "10.1016/j.neurobiolaging.2010.03.024"
 MISSING = "10.1371/notarealdoi"
 
 
-class FakeClock:
-    """A monotonic clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture(autouse=True)
 def _no_backoff(settings):
     settings.HTTP_RETRY_BACKOFF = 0
     settings.CROSSREF_API_URL = "https://api.crossref.org"
     settings.BZPEER_CONTACT_EMAIL = "admin@bzpeer.example"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock) -> PoliteClient:
-    return PoliteClient(min_interval=0, sleep=clock.sleep, clock=clock)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def read(name: str) -> bytes:

@@ -18,6 +18,7 @@ import pytest
 
 from publications.sources import crossref
 from publications.sources.base import (
+    PAYLOAD_KEPT,
     ParsedInstitution,
     ParsedWork,
     ParseFailure,
@@ -670,7 +671,7 @@ def test_long_payload_is_truncated() -> None:
     ).records
 
     assert isinstance(failure, ParseFailure)
-    assert len(failure.payload) == crossref.PAYLOAD_KEPT
+    assert len(failure.payload) == PAYLOAD_KEPT
 
 
 # --- error bodies ---------------------------------------------------------------

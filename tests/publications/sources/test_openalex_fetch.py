@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-import responses
 from django.conf import settings
 from responses import matchers
 
@@ -36,35 +35,10 @@ def read(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-class FakeClock:
-    """A monotonic clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def client(clock) -> PoliteClient:
+    # A back-off of its own, so the retry waits show on the clock.
     return PoliteClient(min_interval=0, backoff=5.0, sleep=clock.sleep, clock=clock)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def works_url(path: str = "") -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from publications.sources import openalex
 from publications.sources.base import (
+    PAYLOAD_KEPT,
     FeedPage,
     ParsedAffiliation,
     ParsedAuthor,
@@ -484,7 +485,7 @@ def test_payload_of_a_failure_is_truncated() -> None:
 
     failure = page.records[0]
     assert isinstance(failure, ParseFailure)
-    assert len(failure.payload) == openalex.PAYLOAD_KEPT
+    assert len(failure.payload) == PAYLOAD_KEPT
 
 
 # --- authors ------------------------------------------------------------------

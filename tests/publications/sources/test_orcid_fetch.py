@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import responses
 from django.conf import settings
 
 from publications.sources import orcid
@@ -41,41 +40,10 @@ def record_url(orcid_id: str) -> str:
     return f"{settings.ORCID_API_URL}/{orcid_id}/record"
 
 
-class FakeClock:
-    """A monotonic clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture(autouse=True)
 def _no_backoff(settings):
     settings.HTTP_RETRY_BACKOFF = 0
     settings.ORCID_MIN_INTERVAL = 0
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock) -> PoliteClient:
-    return PoliteClient(min_interval=0, sleep=clock.sleep, clock=clock)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def serve(api, orcid_id: str, *, body: bytes | None = None, status: int = 200):

@@ -18,7 +18,6 @@ import json
 from pathlib import Path
 
 import pytest
-import responses
 from django.conf import settings
 from responses import matchers
 
@@ -60,42 +59,11 @@ def api_url(path: str) -> str:
     return f"{settings.SEMANTIC_SCHOLAR_API_URL}{path}"
 
 
-class FakeClock:
-    """A monotonic clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture(autouse=True)
 def _no_key_no_wait(settings):
     settings.SEMANTIC_SCHOLAR_API_KEY = ""
     settings.SEMANTIC_SCHOLAR_MIN_INTERVAL = 0
     settings.HTTP_RETRY_BACKOFF = 0
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(clock) -> PoliteClient:
-    return PoliteClient(min_interval=0, sleep=clock.sleep, clock=clock)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def paper_body() -> bytes:
