@@ -296,7 +296,8 @@ def authorships_split(
 
     A moderator's decision: each row gets attribution "moderator", locked,
     so that nothing automatic moves it back. The name forms move with them
-    as aliases of the target.
+    as aliases of the target, and so do the person identifiers only these
+    rows carry (``_identifiers_split``).
     """
     ids = sorted({a.pk for a in authorships})
     if not ids:
@@ -345,6 +346,7 @@ def authorships_split(
     aliases_created: list[int] = []
     for name in dict.fromkeys(row.name for row in rows):
         aliases_created += _alias_ensure(into, name)
+    identifiers = _identifiers_split(rows, into)
     main_source = sources.most_common(1)[0][0] if sources else None
     entry = audit_record(
         actor=actor,
@@ -360,6 +362,8 @@ def authorships_split(
                 [row.pk, row.work_id, row.position, row.author_id] for row in rows
             ],
             "aliases_created": aliases_created,
+            # [identifier id, the record it came from]
+            "identifiers": identifiers,
         },
         reason=reason,
     )
@@ -367,6 +371,49 @@ def authorships_split(
         author_ids=[into.pk, *sources], work_ids=[row.work_id for row in rows]
     )
     return IdentityChange(entry=entry, author=into)
+
+
+def _identifiers_split(rows: list[Authorship], into: Author) -> list[list[int]]:
+    """Move to ``into`` the identifiers that only the split rows carry.
+
+    An identifier (an ORCID, say) of a record the rows leave goes with them
+    when some split row carries it (``Authorship.identifiers``, as the
+    sources gave it) and no row staying on that record does: it names the
+    person the works went to. One that ``into`` already holds another value
+    of the same scheme for stays, as the resolver never gives a record two
+    ids of one scheme. Returns [identifier id, record it came from] pairs.
+    """
+    carried = {
+        (scheme, value): row.author_id
+        for row in rows
+        if row.author_id
+        for scheme, value in row.identifiers or ()
+    }
+    if not carried:
+        return []
+    staying = {
+        (scheme, value)
+        for ids in Authorship.objects.filter(author_id__in=set(carried.values()))
+        .exclude(pk__in=[row.pk for row in rows])
+        .values_list("identifiers", flat=True)
+        for scheme, value in ids or ()
+    }
+    held = set(
+        AuthorIdentifier.objects.filter(author=into).values_list("scheme", flat=True)
+    )
+    moved = []
+    for identifier in (
+        AuthorIdentifier.objects.select_for_update()
+        .filter(author_id__in=set(carried.values()))
+        .order_by("pk")
+    ):
+        key = (identifier.scheme, identifier.value)
+        if key not in carried or key in staying or identifier.scheme in held:
+            continue
+        moved.append([identifier.pk, identifier.author_id])
+        held.add(identifier.scheme)
+    AuthorIdentifier.objects.filter(pk__in=[pk for pk, _ in moved]).update(author=into)
+    return moved
 
 
 # -- undo -------------------------------------------------------------------
@@ -597,7 +644,9 @@ def _split_plan(entry: AuditLog) -> _UndoPlan:
             .exists(),
             "claims": Claim.objects.filter(author_id=into_id).exists(),
             "follows": Follow.objects.filter(author_id=into_id).exists(),
-            "identifiers": AuthorIdentifier.objects.filter(author_id=into_id).exists(),
+            "identifiers": AuthorIdentifier.objects.filter(author_id=into_id)
+            .exclude(pk__in=[pk for pk, _ in data.get("identifiers", [])])
+            .exists(),
         }
         grown = [what for what, yes in holds.items() if yes]
         if grown:
@@ -620,6 +669,10 @@ def _split_plan(entry: AuditLog) -> _UndoPlan:
         AuthorAlias.objects.filter(
             pk__in=data["aliases_created"], author_id=into_id
         ).delete()
+        for pk, came_from in data.get("identifiers", []):
+            AuthorIdentifier.objects.filter(pk=pk, author_id=into_id).update(
+                author_id=came_from
+            )
         if data["created"] and main_source:
             # Emptied, never deleted: its URL now leads to the original.
             Author.objects.filter(pk=into_id).update(merged_into_id=main_source)
@@ -628,7 +681,10 @@ def _split_plan(entry: AuditLog) -> _UndoPlan:
     back_to = authors.get(main_source) if main_source else into
     return _UndoPlan(
         blockers=blockers,
-        restored={"authorships": sorted(back)},
+        restored={
+            "authorships": sorted(back),
+            "identifiers": [pk for pk, _ in data.get("identifiers", [])],
+        },
         gone={"authorships": [r for r in data["authorships"] if found[r[0]] is None]},
         author_ids=[into_id, *source_ids],
         work_ids=[r[1] for r in data["authorships"]],

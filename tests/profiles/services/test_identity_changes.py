@@ -475,6 +475,51 @@ def test_split_into_an_existing_record_and_undo(records, mod):
     assert Author.objects.get(pk=other.pk).merged_into_id is None
 
 
+def _carrying(row: Authorship, *ids: tuple[str, str]) -> None:
+    row.identifiers = [list(i) for i in ids]
+    row.save(update_fields=["identifiers"])
+
+
+def test_split_takes_the_identifiers_only_the_split_works_carry(records, mod):
+    # A conflated record: one person's ORCID on one work, another's on the
+    # other; an OpenAlex id on both works stays with the record.
+    keep, other, coauthor = records
+    first, second = Authorship.objects.filter(author=keep).order_by("pk")
+    theirs = AuthorIdentifier.objects.create(
+        author=keep, scheme="orcid", value="0000-0001-0000-0001"
+    )
+    shared = AuthorIdentifier.objects.create(author=keep, scheme="openalex", value="A1")
+    _carrying(first, ("orcid", theirs.value), ("openalex", "A1"))
+    _carrying(second, ("openalex", "A1"))
+    author_standings_recompute(author_ids=[keep.pk])  # it holds ids now
+    before = snapshot(keep, other, coauthor)
+
+    change = authorships_split(authorships=[first], actor=mod, reason="Two people.")
+
+    theirs.refresh_from_db()
+    shared.refresh_from_db()
+    assert theirs.author_id == change.author.pk
+    assert shared.author_id == keep.pk
+    assert change.entry.after["identifiers"] == [[theirs.pk, keep.pk]]
+    identity_change_undo(entry=change.entry, actor=mod)
+    assert snapshot(keep, other, coauthor) == before
+
+
+def test_split_leaves_an_identifier_when_the_target_has_one_of_its_scheme(records, mod):
+    keep, other, _ = records  # other holds ORCID 0000-0002-1825-0097
+    row = Authorship.objects.filter(author=keep).first()
+    mine = AuthorIdentifier.objects.create(
+        author=keep, scheme="orcid", value="0000-0001-0000-0001"
+    )
+    _carrying(row, ("orcid", mine.value))
+
+    change = authorships_split(authorships=[row], into=other, actor=mod, reason="")
+
+    mine.refresh_from_db()
+    assert mine.author_id == keep.pk
+    assert change.entry.after["identifiers"] == []
+
+
 def test_undo_split_is_refused_once_the_new_record_gained_a_follower(
     records, mod, alice
 ):
