@@ -284,6 +284,12 @@ IMPORT_MAX_PAYLOAD_BYTES = env.int("IMPORT_MAX_PAYLOAD_BYTES", default=50 * 1024
 # arxiv-snapshot runs on PostgreSQL write pages set-based (COPY, see
 # publications.services.snapshot_bulk); False forces the per-record path.
 SNAPSHOT_SET_BASED = env.bool("SNAPSHOT_SET_BASED", default=True)
+# The set-based path writes rows that cannot break a foreign key (it locks
+# what they refer to); where the database role may, it skips PostgreSQL's
+# per-row checks of them (snapshot_bulk._page_settings). False keeps them.
+SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS = env.bool(
+    "SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS", default=True
+)
 # Processes that parse snapshot lines beside the one writing (0: parse
 # inline): a re-load of unchanged lines is all parsing.
 SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=1)

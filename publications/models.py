@@ -109,9 +109,9 @@ class Work(models.Model):
     language = models.CharField(max_length=16, blank=True)
     # Display copies of the main identifiers; WorkIdentifier holds the
     # constraint that makes one identifier belong to one work.
-    arxiv_id = models.CharField(max_length=64, blank=True, db_index=True)
+    arxiv_id = models.CharField(max_length=64, blank=True)
     arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
-    doi = models.CharField(max_length=255, blank=True, db_index=True)
+    doi = models.CharField(max_length=255, blank=True)
     abs_url = models.URLField(max_length=500, blank=True)
     pdf_url = models.URLField(max_length=500, blank=True)
     oa_url = models.URLField(max_length=500, blank=True)
@@ -128,7 +128,12 @@ class Work(models.Model):
     field_sources = models.JSONField(default=dict, blank=True)
     # A work found to be the same as another: its URL answers 301 there.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        db_index=False,  # a partial index below
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -137,6 +142,20 @@ class Work(models.Model):
 
     class Meta:
         ordering = ["-published", "pk"]
+        # Plain b-tree indexes for exact look-ups: ``db_index`` on a
+        # CharField adds a second, pattern-matching index that no query
+        # uses and every insert pays for. Few works are ever merged, so
+        # only those are indexed by ``merged_into`` (an equality look-up
+        # implies IS NOT NULL, so the planner uses the partial index).
+        indexes = [
+            models.Index(fields=["arxiv_id"], name="work_arxiv_id"),
+            models.Index(fields=["doi"], name="work_doi"),
+            models.Index(
+                fields=["merged_into"],
+                name="work_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title[:120]
@@ -174,7 +193,10 @@ class WorkIdentifier(models.Model):
 class WorkVersion(models.Model):
     """One arXiv version of a work; versions are rows of the work, not works."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="versions")
+    # Indexed by the unique constraint, which leads with it.
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     version = models.PositiveSmallIntegerField()
     submitted = models.DateField(null=True, blank=True)
 
@@ -191,7 +213,10 @@ class WorkVersion(models.Model):
 
 
 class WorkTopic(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_topics")
+    # Indexed by the unique constraint, which leads with it.
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="work_topics", db_index=False
+    )
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="work_topics"
     )
@@ -263,7 +288,12 @@ class Author(models.Model):
     headline = models.CharField(max_length=255, blank=True)
     open_to_collaborate = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        db_index=False,  # a partial index below, as Work's
     )
     works_count = models.PositiveIntegerField(default=0)
     topics_count = models.PositiveIntegerField(default=0)
@@ -275,6 +305,13 @@ class Author(models.Model):
 
     class Meta:
         ordering = ["display_name", "pk"]
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                name="author_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")),
@@ -298,7 +335,10 @@ class Author(models.Model):
 class AuthorAlias(models.Model):
     """A name form under which a source printed this author."""
 
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="aliases")
+    # Indexed by the unique constraint, which leads with it.
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="aliases", db_index=False
+    )
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, db_index=True)
     # Hidden by the researcher from public pages (a former name); it still
@@ -357,7 +397,10 @@ class Authorship(models.Model):
         CLAIM = "claim", "Claimed by the researcher"
         MODERATOR = "moderator", "Moderator decision"
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
+    # Indexed by the unique constraint, which leads with it.
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="authorships", db_index=False
+    )
     author = models.ForeignKey(
         Author,
         null=True,
@@ -436,6 +479,7 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="source_records",
+        db_index=False,  # a partial index below
     )
     # Institution records (OpenAlex institutions).
     institution = models.ForeignKey(
@@ -444,6 +488,7 @@ class SourceRecord(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="source_records",
+        db_index=False,  # a partial index below
     )
     # What the source says beyond our columns (an author's h-index, works
     # count, cited-by count), kept for display and audit.
@@ -458,6 +503,20 @@ class SourceRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"], name="source_record_unique"
+            ),
+        ]
+        # Most records are of works: only the person and institution records
+        # are indexed by those columns.
+        indexes = [
+            models.Index(
+                fields=["author"],
+                name="source_record_author",
+                condition=Q(author__isnull=False),
+            ),
+            models.Index(
+                fields=["institution"],
+                name="source_record_institution",
+                condition=Q(institution__isnull=False),
             ),
         ]
 

@@ -287,6 +287,10 @@ def _find_works(record: ParsedWork) -> list[Work]:
     return kept
 
 
+# ``Work.Type.values`` builds its list on every call.
+_WORK_TYPES = frozenset(Work.Type.values)
+
+
 def _record_values(record: ParsedWork) -> dict[str, Any]:
     """The Work columns this record gives, by precedence field."""
     venue = record.venue
@@ -297,7 +301,7 @@ def _record_values(record: ParsedWork) -> dict[str, Any]:
         "abstract": (record.abstract, record.abstract_raw),
         # A type we do not list ("reference-entry", "monograph") is "other".
         "work_type": record.work_type
-        if record.work_type in Work.Type.values
+        if record.work_type in _WORK_TYPES
         else Work.Type.OTHER,
         "published": record.published,
         "updated": record.updated,

@@ -514,6 +514,8 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
     lines = list(LINES)
     record = json.loads(lines[5])
     record["authors_parsed"][0].append("Harvard University")
+    # ... and an author of the first page (known) beside its new ones.
+    record["authors_parsed"].append(json.loads(lines[0])["authors_parsed"][0][:3])
     lines[5] = json.dumps(record).encode()
     records = page_records(lines)
     snapshot_bulk._topic_ids([c for r in records for c in r.categories])
@@ -524,9 +526,10 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
             snapshot_bulk.snapshot_page_ingest(records=page, import_run=run)
         numbers.append(len(queries.captured_queries))
 
-    # savepoint, sort (2), jit off, ids (2), topics, authors, 7 COPY, aliases,
-    # institutions (2), affiliations, references, release
-    assert numbers[0] == numbers[1] == 21
+    # savepoint, sort (2), role, jit off, run lock, replica, ids (2), topics,
+    # authors, 8 COPY, aliases, institutions (2), affiliations, references,
+    # origin, release (the test database's role is a superuser)
+    assert numbers[0] == numbers[1] == 26
     with CaptureQueriesContext(connection) as queries:
         counts = snapshot_bulk.snapshot_page_ingest(records=records, import_run=run)
     assert counts.unchanged == 200
@@ -563,3 +566,75 @@ def test_command_can_force_the_standard_path() -> None:
     assert run.parameters["standard_path"] is True
     assert "paths" not in run.checkpoint
     assert run.created == 200
+
+
+# --- foreign key checks ------------------------------------------------------------
+
+
+def _role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def _dangling_references() -> list[str]:
+    """Foreign keys of the tables a page writes that point at no row."""
+    found = []
+    for model in (WorkIdentifier, WorkVersion, WorkTopic, Authorship, SourceRecord):
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            target = field.related_model
+            dangling = (
+                model.objects.exclude(**{f"{field.name}__isnull": True})
+                .exclude(**{f"{field.attname}__in": target.objects.values("pk")})
+                .count()
+            )
+            if dangling:
+                found.append(f"{model.__name__}.{field.name}: {dangling}")
+    return found
+
+
+@postgresql
+@pytest.mark.parametrize("skip", [True, False])
+def test_foreign_key_checks_skipped_only_while_the_new_works_are_written(
+    settings, skip
+) -> None:
+    settings.SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS = skip
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    records = page_records(LINES)
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_bulk.snapshot_page_ingest(records=records[:20], import_run=run)
+        snapshot_bulk.snapshot_page_ingest(records=records[20:], import_run=run)
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    replica = [s for s in statements if "session_replication_role = replica" in s]
+    assert len(replica) == (2 if skip else 0)
+    assert _role() == "origin"
+    assert Work.objects.count() == len(LINES)
+    assert _dangling_references() == []
+
+
+@postgresql
+def test_a_role_that_may_not_skip_them_keeps_the_checks() -> None:
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    assert snapshot_bulk._role_may_skip_triggers() is True  # the test role
+    with connection.cursor() as cursor:
+        # A plain role for the rest of the test's transaction (rolled back).
+        cursor.execute("CREATE ROLE bzpeer_test_plain NOSUPERUSER")
+        cursor.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO bzpeer_test_plain")
+        cursor.execute(
+            "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO bzpeer_test_plain"
+        )
+        cursor.execute("SET LOCAL ROLE bzpeer_test_plain")
+    assert snapshot_bulk._role_may_skip_triggers() is False
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_bulk.snapshot_page_ingest(records=page_records(LINES), import_run=run)
+
+    assert not any("= replica" in q["sql"] for q in queries.captured_queries)
+    assert Work.objects.count() == len(LINES)
+    assert _dangling_references() == []
