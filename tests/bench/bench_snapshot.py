@@ -210,10 +210,21 @@ def main() -> None:
                 if settings.CELERY_TASK_ALWAYS_EAGER
                 else "tasks queued to the broker"
             )
+            checks = "n/a"
+            if connection.vendor == "postgresql":
+                from publications.services.snapshot_bulk import (
+                    _role_may_skip_triggers,
+                )
+
+                skipped = (
+                    settings.SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS
+                    and _role_may_skip_triggers()
+                )
+                checks = "skipped" if skipped else "checked"
             print(
                 f"database: {connection.vendor}, {path}, page size "
                 f"{args.page_size}, parse workers {settings.SNAPSHOT_PARSE_WORKERS}, "
-                f"celery: {celery}"
+                f"celery: {celery}, foreign keys on new works: {checks}"
             )
             parse_rate(path)
             instrument()
