@@ -501,8 +501,11 @@ def identity_change_detail(entry: AuditLog) -> str:
     if entry.action == SPLIT:
         n = len(data.get("authorships", []))
         new = " (a new record)" if data.get("created") else ""
+        ids = len(data.get("identifiers", []))
+        with_ids = f", with {ids} identifier{'s' if ids != 1 else ''}" if ids else ""
         return (
-            f"{n} work{'s' if n != 1 else ''} moved to record #{data.get('into')}{new}."
+            f"{n} work{'s' if n != 1 else ''} moved to record "
+            f"#{data.get('into')}{new}{with_ids}."
         )
     if entry.action == MERGE + UNDO_SUFFIX:
         return f"Record #{entry.object_id} has its own page again."

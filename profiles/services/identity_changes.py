@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from profiles.models import AuditLog, AuthorStanding, Claim, Follow
+from profiles.models import AuditLog, AuthorStanding, Claim, Follow, Profile
 from profiles.services.audit import audit_record
 from profiles.services.trust import author_standings_recompute
 from publications.models import (
@@ -80,7 +80,8 @@ def authors_merge(*, keep: Author, other: Author, actor, reason: str) -> Identit
 
     Authorships, aliases, identifiers, affiliations (years combined where
     both have the institution), person source records, follows (a user who
-    follows both keeps one) and claims move. Of two active claims by one
+    follows both keeps one) and claims move; what the researcher set by
+    hand follows their claim (``_profile_merge``). Of two active claims by one
     user, the stronger stays active and the other is superseded; claims by
     several users on the kept record put it under review. Refused when both
     records have an approved claim by different people: staff decide the
@@ -98,6 +99,7 @@ def authors_merge(*, keep: Author, other: Author, actor, reason: str) -> Identit
     before: dict = {"claims": {}, "affiliation_years": {}}
     after: dict = {"keep": keep.pk, "other": other.pk}
     after["claims"], claim_states = _claims_merge(keep, other, before["claims"])
+    after["profile"], before["profile"] = _profile_merge(keep, other)
 
     rows = list(
         Authorship.objects.select_for_update()
@@ -211,6 +213,54 @@ def _claims_merge(
         if c.pk in moved or str(c.pk) in before
     }
     return moved, states
+
+
+# What a researcher sets by hand: on the Author row, and on its Profile.
+AUTHOR_SET_FIELDS = ("headline", "open_to_collaborate")
+PROFILE_FIELDS = ("affiliation", "bio", "links", "hide_from_search_engines")
+
+
+def _profile_merge(keep: Author, other: Author) -> tuple[dict, dict]:
+    """Give ``keep`` what the researcher of ``other`` set by hand.
+
+    Only when the person who set it (``other``'s Profile user) now holds an
+    approved claim on ``keep``: the kept record without a Profile gets a copy
+    of it; with one of theirs, its empty fields are filled (a headline, a
+    bio, links; being open to collaborate, or hidden from search engines,
+    when either record said so). ``other`` keeps its own, unchanged.
+    Returns (``after``: {"copied": bool, "filled": {field: value}},
+    ``before``: {field: value overwritten}) for the audit entry and undo.
+    """
+    theirs = Profile.objects.filter(author=other).first()
+    if (
+        theirs is None
+        or not Claim.objects.filter(
+            author=keep, user_id=theirs.user_id, status=Claim.Status.APPROVED
+        ).exists()
+    ):
+        return {"copied": False, "filled": {}}, {}
+    mine = Profile.objects.select_for_update().filter(author=keep).first()
+    if mine is not None and mine.user_id != theirs.user_id:
+        return {"copied": False, "filled": {}}, {}
+    copied = mine is None
+    if copied:
+        mine = Profile(author=keep, user_id=theirs.user_id)
+    filled: dict = {}
+    before: dict = {}
+    for owner, source, fields in (
+        (keep, other, AUTHOR_SET_FIELDS),
+        (mine, theirs, PROFILE_FIELDS),
+    ):
+        for name in fields:
+            value, kept = getattr(source, name), getattr(owner, name)
+            if value and not kept:
+                before[name], filled[name] = kept, value
+                setattr(owner, name, value)
+    mine.save()
+    author_fields = [name for name in AUTHOR_SET_FIELDS if name in filled]
+    if author_fields:
+        keep.save(update_fields=[*author_fields, "modified_at"])
+    return {"copied": copied, "filled": filled}, before
 
 
 def _aliases_merge(keep: Author, other: Author) -> tuple[list[int], list[int]]:
@@ -573,6 +623,7 @@ def _merge_plan(entry: AuditLog) -> _UndoPlan:
         Claim.objects.filter(pk__in=data["claims"]).update(author=other)
         for pk, (status, disputed) in before["claims"].items():
             Claim.objects.filter(pk=int(pk)).update(status=status, disputed=disputed)
+        _profile_unmerge(keep, data.get("profile"), before.get("profile", {}))
         Author.objects.filter(pk=other_id).update(merged_into=None)
         other.merged_into = None
 
@@ -587,6 +638,36 @@ def _merge_plan(entry: AuditLog) -> _UndoPlan:
         history_author=keep,
         apply=apply,
     )
+
+
+def _profile_unmerge(keep: Author, after: dict | None, before: dict) -> None:
+    """Take back what ``_profile_merge`` gave ``keep``, except later edits.
+
+    A field the researcher changed since the merge keeps its new value; a
+    copied Profile goes only if nothing in it changed since.
+    """
+    if not after or (not after["filled"] and not after["copied"]):
+        return
+    profile = Profile.objects.select_for_update().filter(author=keep).first()
+    changed = []
+    for name, value in after["filled"].items():
+        owner = keep if name in AUTHOR_SET_FIELDS else profile
+        if owner is not None and getattr(owner, name) == value:
+            setattr(owner, name, before[name])
+            changed.append(name)
+    author_fields = [name for name in changed if name in AUTHOR_SET_FIELDS]
+    if author_fields:
+        keep.save(update_fields=[*author_fields, "modified_at"])
+    if profile is None:
+        return
+    untouched = all(
+        getattr(profile, name) == Profile._meta.get_field(name).get_default()
+        for name in PROFILE_FIELDS
+    )
+    if after["copied"] and untouched:
+        profile.delete()
+    elif any(name in PROFILE_FIELDS for name in changed):
+        profile.save()
 
 
 def _split_plan(entry: AuditLog) -> _UndoPlan:

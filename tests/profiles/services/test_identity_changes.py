@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from profiles.models import AuditLog, AuthorStanding, Claim, Follow
+from profiles.models import AuditLog, AuthorStanding, Claim, Follow, Profile
+from profiles.moderation_selectors import identity_change_detail
 from profiles.services.claims import claim_approve, claim_submit_evidence
 from profiles.services.identity_changes import (
     IdentityChangeError,
@@ -359,6 +360,81 @@ def test_merge_moves_an_approved_claim_and_supersedes_the_same_users_pending_one
     assert snapshot(keep, other) == before
 
 
+def _profile_state(author) -> tuple:
+    author.refresh_from_db()
+    profile = Profile.objects.filter(author=author).first()
+    fields = (
+        None
+        if profile is None
+        else (
+            profile.user_id,
+            profile.affiliation,
+            profile.bio,
+            profile.links,
+            profile.hide_from_search_engines,
+        )
+    )
+    return (author.headline, author.open_to_collaborate, fields)
+
+
+def test_merge_gives_the_kept_record_what_the_claimant_wrote_on_the_other(
+    records, alice, mod
+):
+    keep, other, _ = records
+    _approved_claim(alice, other, mod)
+    other.headline, other.open_to_collaborate = "Librarian", True
+    other.save()
+    Profile.objects.create(
+        author=other, user=alice, bio="I study teapots.", links=["https://a.example"]
+    )
+    before = (_profile_state(keep), _profile_state(other))
+
+    entry = authors_merge(keep=keep, other=other, actor=mod, reason="").entry
+
+    assert _profile_state(keep) == (
+        "Librarian",
+        True,
+        (alice.pk, "", "I study teapots.", ["https://a.example"], False),
+    )
+    assert _profile_state(other) == before[1]  # kept as it was
+    assert entry.after["profile"]["copied"] is True
+    identity_change_undo(entry=entry, actor=mod)
+    assert (_profile_state(keep), _profile_state(other)) == before
+
+
+def test_merge_fills_only_empty_fields_and_undo_keeps_later_edits(records, alice, mod):
+    keep, other, _ = records
+    _approved_claim(alice, other, mod)
+    Profile.objects.create(author=keep, user=alice, bio="Mine already.")
+    Profile.objects.create(
+        author=other, user=alice, bio="Older bio.", affiliation="Brown University"
+    )
+
+    entry = authors_merge(keep=keep, other=other, actor=mod, reason="").entry
+
+    profile = Profile.objects.get(author=keep)
+    assert (profile.bio, profile.affiliation) == ("Mine already.", "Brown University")
+    assert entry.before["profile"] == {"affiliation": ""}
+    profile.affiliation = "Wesleyan"  # the researcher edits after the merge
+    profile.save()
+    identity_change_undo(entry=entry, actor=mod)
+    profile.refresh_from_db()
+    assert (profile.bio, profile.affiliation) == ("Mine already.", "Wesleyan")
+
+
+def test_merge_gives_nothing_when_the_writer_holds_no_claim_on_the_kept_record(
+    records, alice, bob, mod
+):
+    keep, other, _ = records
+    _approved_claim(bob, keep, mod)
+    Profile.objects.create(author=other, user=alice, bio="Alice's words.")
+
+    entry = authors_merge(keep=keep, other=other, actor=mod, reason="").entry
+
+    assert not Profile.objects.filter(author=keep).exists()
+    assert entry.after["profile"] == {"copied": False, "filled": {}}
+
+
 def test_merge_with_claims_by_two_people_puts_the_record_under_review(
     records, alice, bob, mod
 ):
@@ -501,6 +577,9 @@ def test_split_takes_the_identifiers_only_the_split_works_carry(records, mod):
     assert theirs.author_id == change.author.pk
     assert shared.author_id == keep.pk
     assert change.entry.after["identifiers"] == [[theirs.pk, keep.pk]]
+    assert identity_change_detail(change.entry) == (
+        f"1 work moved to record #{change.author.pk} (a new record), with 1 identifier."
+    )
     identity_change_undo(entry=change.entry, actor=mod)
     assert snapshot(keep, other, coauthor) == before
 
