@@ -126,7 +126,7 @@ def claim_start_email(*, user, author: Author, email: str) -> ClaimOutcome:
     )
     token = signing.dumps({"claim": claim.pk}, salt=EMAIL_TOKEN_SALT)
     link = reverse("profiles:claim_confirm", args=[token])
-    _mail_after_commit(
+    mail_after_commit(
         claim, "email_link", to=email, extra={"link": link, "hours": _token_hours()}
     )
     return ClaimOutcome(claim, f"We sent a confirmation link to {email}.")
@@ -148,7 +148,7 @@ def claim_submit_evidence(
         evidence=evidence.strip(),
         links=links,
     )
-    _mail_after_commit(claim, "submitted")
+    mail_after_commit(claim, "submitted")
     return ClaimOutcome(claim, "Your evidence was sent to the moderators.")
 
 
@@ -218,7 +218,7 @@ def claim_withdraw(*, user, claim: Claim) -> Claim:
         before=before,
         after=_state(claim),
     )
-    _mail_after_commit(claim, "withdrawn")
+    mail_after_commit(claim, "withdrawn")
     _recompute_after_commit(claim.author_id)
     return claim
 
@@ -328,8 +328,8 @@ def _claim_open(
                     before=before,
                     after=_state(other),
                 )
-            _mail_after_commit(other, "disputed")
-        _mail_after_commit(claim, "disputed")
+            mail_after_commit(other, "disputed")
+        mail_after_commit(claim, "disputed")
     _recompute_after_commit(author.pk)
     return claim
 
@@ -409,7 +409,7 @@ def _claim_decide(claim: Claim, *, status: str, actor, reviewer, reason: str) ->
         after=_state(claim),
         reason=reason,
     )
-    _mail_after_commit(claim, "approved" if verb == "approve" else "rejected")
+    mail_after_commit(claim, "approved" if verb == "approve" else "rejected")
     _recompute_after_commit(claim.author_id)
 
 
@@ -441,7 +441,7 @@ def _undispute_if_alone(author: Author, *, actor) -> None:
             remaining, actor=None, reason="Proof confirmed; dispute ended."
         )
     else:
-        _mail_after_commit(remaining, "dispute_ended")
+        mail_after_commit(remaining, "dispute_ended")
     _recompute_after_commit(author.pk)
 
 
@@ -474,7 +474,7 @@ def _token_hours() -> int:
     return settings.CLAIM_EMAIL_LINK_HOURS
 
 
-def _mail_after_commit(claim: Claim, kind: str, *, to: str = "", extra=None) -> None:
+def mail_after_commit(claim: Claim, kind: str, *, to: str = "", extra=None) -> None:
     """E-mail the claimant about a step, once the transaction commits."""
     recipient = to or claim.user.email
     if not recipient:

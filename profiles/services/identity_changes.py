@@ -30,6 +30,7 @@ from django.db.models import Count, Q
 
 from profiles.models import AuditLog, AuthorStanding, Claim, Follow, Profile
 from profiles.services.audit import audit_record
+from profiles.services.claims import mail_after_commit
 from profiles.services.trust import author_standings_recompute
 from publications.models import (
     Affiliation,
@@ -202,11 +203,16 @@ def _claims_merge(
     # second claimant arrives (profiles.services.claims).
     if len(keep_active) > 1:
         for claim in keep_active.values():
+            told = claim.disputed and claim.author_id == keep.pk
             if not claim.disputed:
                 before.setdefault(str(claim.pk), [claim.status, claim.disputed])
                 claim.disputed = True
                 Claim.objects.filter(pk=claim.pk).update(disputed=True)
                 changed.append(claim)
+            if not told:
+                # As when a second claimant arrives: the claimant hears of it.
+                claim.author = keep
+                mail_after_commit(claim, "disputed")
     states = {
         str(c.pk): [c.status, c.disputed]
         for c in [*other_claims, *changed]

@@ -456,6 +456,23 @@ def test_merge_with_claims_by_two_people_puts_the_record_under_review(
     assert snapshot(keep, other) == before
 
 
+def test_a_merge_that_puts_a_record_under_review_tells_both_claimants(
+    records, alice, bob, mod, mailoutbox, django_capture_on_commit_callbacks
+):
+    keep, other, _ = records
+    _approved_claim(alice, keep, mod)
+    claim_submit_evidence(user=bob, author=other, evidence="", links=["x"])
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        authors_merge(keep=keep, other=other, actor=mod, reason="")
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([alice.email, bob.email])
+    for message in mailoutbox:
+        assert message.subject.startswith("The record of Josiah Carberry is under")
+        assert "claim under review" in message.body
+
+
 def test_undo_merge_is_refused_once_a_moved_claim_was_decided(records, bob, mod):
     keep, other, _ = records
     claim = claim_submit_evidence(user=bob, author=other, evidence="", links=["x"])
