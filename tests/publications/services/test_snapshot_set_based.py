@@ -638,3 +638,22 @@ def test_a_role_that_may_not_skip_them_keeps_the_checks() -> None:
     assert not any("= replica" in q["sql"] for q in queries.captured_queries)
     assert Work.objects.count() == len(LINES)
     assert _dangling_references() == []
+
+
+@postgresql
+def test_abstracts_are_compressed_with_lz4_where_the_server_has_it() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+            "WHERE name = 'default_toast_compression'"
+        )
+        (available,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+            "'publications_work'::regclass AND attname LIKE 'abstract%%' "
+            "ORDER BY attname"
+        )
+        methods = cursor.fetchall()
+
+    expected = "l" if available else ""
+    assert methods == [("abstract", expected), ("abstract_raw", expected)]
