@@ -38,6 +38,7 @@ from profiles.services.identity_changes import (
     SPLIT,
     UNDO_SUFFIX,
     UNDOABLE,
+    identifiers_carried_only_by,
     undo_blockers,
 )
 from publications.models import (
@@ -675,13 +676,17 @@ class SplitPage:
     authorships: Page
     # The authorships chosen for the confirmation step (the record's own).
     selected: list[Authorship]
+    # The record's identifiers that only the chosen works carry: they go
+    # with them (unless the target record holds one of that scheme).
+    identifiers: list[AuthorIdentifier]
 
 
 def split_page(
     *, author: Author, page_number: str | int | None, selected_ids: list[int]
 ) -> SplitPage:
     """The record's authorships to choose from, and the chosen ones: 3 queries
-    (a count, one page, the selection)."""
+    (a count, one page, the selection), 2 more for the identifiers that
+    would go with a selection carrying some."""
     rows = (
         Authorship.objects.filter(author=author)
         .select_related("work")
@@ -695,13 +700,16 @@ def split_page(
             "work__title",
             "work__year",
             "work__published",
+            "identifiers",
         )
         .order_by("-work__published", "-work_id", "position")
     )
+    selected = list(rows.filter(pk__in=selected_ids)) if selected_ids else []
     return SplitPage(
         author=author,
         authorships=Paginator(rows, SPLIT_PER_PAGE).get_page(page_number),
-        selected=list(rows.filter(pk__in=selected_ids)) if selected_ids else [],
+        selected=selected,
+        identifiers=identifiers_carried_only_by(selected),
     )
 
 
@@ -733,7 +741,7 @@ def undo_preview(*, entry: AuditLog) -> UndoPreview:
         }
         record_ids = [data.get("keep"), data.get("other")]
     else:
-        kinds = {"works": "authorships"}
+        kinds = {"works": "authorships", "identifiers": "identifiers"}
         record_ids = [data.get("from"), data.get("into")]
     return UndoPreview(
         entry=entry,

@@ -353,7 +353,7 @@ def authorships_split(
     A moderator's decision: each row gets attribution "moderator", locked,
     so that nothing automatic moves it back. The name forms move with them
     as aliases of the target, and so do the person identifiers only these
-    rows carry (``_identifiers_split``).
+    rows carry (``identifiers_carried_only_by``).
     """
     ids = sorted({a.pk for a in authorships})
     if not ids:
@@ -429,15 +429,16 @@ def authorships_split(
     return IdentityChange(entry=entry, author=into)
 
 
-def _identifiers_split(rows: list[Authorship], into: Author) -> list[list[int]]:
-    """Move to ``into`` the identifiers that only the split rows carry.
+def identifiers_carried_only_by(
+    rows: list[Authorship], *, lock: bool = False
+) -> list[AuthorIdentifier]:
+    """The identifiers of the rows' records that only these rows carry.
 
-    An identifier (an ORCID, say) of a record the rows leave goes with them
-    when some split row carries it (``Authorship.identifiers``, as the
-    sources gave it) and no row staying on that record does: it names the
-    person the works went to. One that ``into`` already holds another value
-    of the same scheme for stays, as the resolver never gives a record two
-    ids of one scheme. Returns [identifier id, record it came from] pairs.
+    An identifier (an ORCID, say) of a record the rows belong to, which some
+    of the rows carry (``Authorship.identifiers``, as the sources gave it)
+    and no other row of that record does: it names the person of these
+    works. 2 queries (none without identifiers on the rows); ``lock``: the
+    identifiers locked for update, as a split moving them wants.
     """
     carried = {
         (scheme, value): row.author_id
@@ -447,24 +448,40 @@ def _identifiers_split(rows: list[Authorship], into: Author) -> list[list[int]]:
     }
     if not carried:
         return []
+    authors = set(carried.values())
     staying = {
         (scheme, value)
-        for ids in Authorship.objects.filter(author_id__in=set(carried.values()))
+        for ids in Authorship.objects.filter(author_id__in=authors)
         .exclude(pk__in=[row.pk for row in rows])
         .values_list("identifiers", flat=True)
         for scheme, value in ids or ()
     }
+    identifiers = AuthorIdentifier.objects.filter(author_id__in=authors).order_by("pk")
+    if lock:
+        identifiers = identifiers.select_for_update()
+    return [
+        identifier
+        for identifier in identifiers
+        if (identifier.scheme, identifier.value) in carried
+        and (identifier.scheme, identifier.value) not in staying
+    ]
+
+
+def _identifiers_split(rows: list[Authorship], into: Author) -> list[list[int]]:
+    """Move to ``into`` the identifiers only the split rows carry
+    (``identifiers_carried_only_by``), except one of a scheme ``into``
+    already holds: the resolver never gives a record two ids of one scheme.
+    Returns [identifier id, record it came from] pairs.
+    """
+    going = identifiers_carried_only_by(rows, lock=True)
+    if not going:
+        return []
     held = set(
         AuthorIdentifier.objects.filter(author=into).values_list("scheme", flat=True)
     )
     moved = []
-    for identifier in (
-        AuthorIdentifier.objects.select_for_update()
-        .filter(author_id__in=set(carried.values()))
-        .order_by("pk")
-    ):
-        key = (identifier.scheme, identifier.value)
-        if key not in carried or key in staying or identifier.scheme in held:
+    for identifier in going:
+        if identifier.scheme in held:
             continue
         moved.append([identifier.pk, identifier.author_id])
         held.add(identifier.scheme)

@@ -314,6 +314,26 @@ def test_split_page_lists_the_works_then_confirms_the_selection(world):
     assert Authorship.objects.filter(author=world.keep).count() == 2
 
 
+def test_split_confirmation_names_the_identifiers_that_go_with_the_works(world):
+    first, second = Authorship.objects.filter(author=world.keep).order_by("pk")
+    orcid = AuthorIdentifier.objects.create(
+        author=world.keep, scheme="orcid", value="0000-0001-0000-0001"
+    )
+    AuthorIdentifier.objects.create(author=world.keep, scheme="openalex", value="A9")
+    first.identifiers = [["orcid", orcid.value], ["openalex", "A9"]]
+    first.save()
+    second.identifiers = [["openalex", "A9"]]
+    second.save()
+    client = client_for(world, "staff")
+
+    html = client.get(split_url(world.keep), {"authorship": [first.pk]}).content
+    html = html.decode()
+
+    assert "Only these works carry this identifier of the record" in html
+    assert "ORCID 0000-0001-0000-0001" in html
+    assert "A9" not in html  # the other work carries it too: it stays
+
+
 def test_split_into_an_existing_record(world):
     row = Authorship.objects.filter(author=world.keep).first()
 
