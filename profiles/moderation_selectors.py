@@ -30,15 +30,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from profiles.models import AuditLog, AuthorStanding, Claim
+from profiles.models import AuditLog, AuthorStanding, Claim, Profile
 from profiles.selectors import author_standing
 from profiles.services.claims import normalise_orcid
 from profiles.services.identity_changes import (
+    AUTHOR_SET_FIELDS,
     MERGE,
     SPLIT,
     UNDO_SUFFIX,
     UNDOABLE,
     identifiers_carried_only_by,
+    profile_gifts,
     undo_blockers,
 )
 from publications.models import (
@@ -571,6 +573,9 @@ class MergePreview:
     warnings: list[str]
     # Why the merge would be refused ("" when it can go ahead).
     blocker: str
+    # What the claimant set by hand on the other record that the kept one
+    # takes (``profile_gifts``): field labels.
+    profile_fields: list[str] = field(default_factory=list)
 
 
 def merge_candidates(*, author: Author, query: str) -> list[Author]:
@@ -593,7 +598,7 @@ def merge_candidates(*, author: Author, query: str) -> list[Author]:
 
 
 def merge_preview(*, keep: Author, other: Author) -> MergePreview:
-    """Both records side by side, in 5 queries (both authors come loaded)."""
+    """Both records side by side, in 6 queries (both authors come loaded)."""
     ids = [keep.pk, other.pk]
     identifiers = _by_author(
         AuthorIdentifier.objects.filter(author_id__in=ids).order_by("scheme", "value")
@@ -617,6 +622,7 @@ def merge_preview(*, keep: Author, other: Author) -> MergePreview:
             "author_id", "followers_count"
         )
     )
+    profiles = {p.author_id: p for p in Profile.objects.filter(author_id__in=ids)}
 
     def facts(author: Author) -> RecordFacts:
         return RecordFacts(
@@ -657,9 +663,27 @@ def merge_preview(*, keep: Author, other: Author) -> MergePreview:
             "Different people claim these records: the merged record will be "
             "under review until staff decide between them."
         )
+    theirs = profiles.get(other.pk)
+    mine = profiles.get(keep.pk)
+    gifts = {}
+    if (
+        theirs is not None
+        and theirs.user_id in approved.values()
+        and (mine is None or mine.user_id == theirs.user_id)
+    ):
+        gifts = profile_gifts(keep, mine, other, theirs)
     return MergePreview(
-        keep=keep_facts, other=other_facts, warnings=warnings, blocker=blocker
+        keep=keep_facts,
+        other=other_facts,
+        warnings=warnings,
+        blocker=blocker,
+        profile_fields=[_field_label(name) for name in gifts],
     )
+
+
+def _field_label(name: str) -> str:
+    model = Author if name in AUTHOR_SET_FIELDS else Profile
+    return str(model._meta.get_field(name).verbose_name)
 
 
 def _by_author(rows) -> dict[int, list]:

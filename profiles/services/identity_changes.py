@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -226,17 +227,40 @@ AUTHOR_SET_FIELDS = ("headline", "open_to_collaborate")
 PROFILE_FIELDS = ("affiliation", "bio", "links", "hide_from_search_engines")
 
 
+def profile_gifts(
+    keep: Author, mine: Profile | None, other: Author, theirs: Profile
+) -> dict[str, Any]:
+    """What ``keep`` (and its Profile ``mine``, if any) takes from ``other``
+    and its Profile ``theirs`` in a merge: each field set there and empty
+    here (a headline, a bio, links; being open to collaborate, or hidden from
+    search engines, when either record said so), by name."""
+    gifts: dict[str, Any] = {}
+    for owner, source, fields in (
+        (keep, other, AUTHOR_SET_FIELDS),
+        (mine, theirs, PROFILE_FIELDS),
+    ):
+        for name in fields:
+            value = getattr(source, name)
+            if owner is None:
+                kept = Profile._meta.get_field(name).get_default()
+            else:
+                kept = getattr(owner, name)
+            if value and not kept:
+                gifts[name] = value
+    return gifts
+
+
 def _profile_merge(keep: Author, other: Author) -> tuple[dict, dict]:
     """Give ``keep`` what the researcher of ``other`` set by hand.
 
     Only when the person who set it (``other``'s Profile user) now holds an
-    approved claim on ``keep``: the kept record without a Profile gets a copy
-    of it; with one of theirs, its empty fields are filled (a headline, a
-    bio, links; being open to collaborate, or hidden from search engines,
-    when either record said so). ``other`` keeps its own, unchanged.
-    Returns (``after``: {"copied": bool, "filled": {field: value}},
-    ``before``: {field: value overwritten}) for the audit entry and undo.
+    approved claim on ``keep``, and ``keep`` has no Profile of someone
+    else's: ``profile_gifts`` fills what ``keep`` lacks (a Profile is made
+    for it when it has none). ``other`` keeps its own, unchanged. Returns
+    (``after``: {"copied": bool, "filled": {field: value}}, ``before``:
+    {field: value overwritten}) for the audit entry and undo.
     """
+    nothing: tuple[dict, dict] = ({"copied": False, "filled": {}}, {})
     theirs = Profile.objects.filter(author=other).first()
     if (
         theirs is None
@@ -244,25 +268,24 @@ def _profile_merge(keep: Author, other: Author) -> tuple[dict, dict]:
             author=keep, user_id=theirs.user_id, status=Claim.Status.APPROVED
         ).exists()
     ):
-        return {"copied": False, "filled": {}}, {}
+        return nothing
     mine = Profile.objects.select_for_update().filter(author=keep).first()
     if mine is not None and mine.user_id != theirs.user_id:
-        return {"copied": False, "filled": {}}, {}
-    copied = mine is None
+        return nothing
+    filled = profile_gifts(keep, mine, other, theirs)
+    if not filled:
+        return nothing
+    profile_filled = any(name in PROFILE_FIELDS for name in filled)
+    copied = mine is None and profile_filled
     if copied:
         mine = Profile(author=keep, user_id=theirs.user_id)
-    filled: dict = {}
     before: dict = {}
-    for owner, source, fields in (
-        (keep, other, AUTHOR_SET_FIELDS),
-        (mine, theirs, PROFILE_FIELDS),
-    ):
-        for name in fields:
-            value, kept = getattr(source, name), getattr(owner, name)
-            if value and not kept:
-                before[name], filled[name] = kept, value
-                setattr(owner, name, value)
-    mine.save()
+    for name, value in filled.items():
+        owner = keep if name in AUTHOR_SET_FIELDS else mine
+        before[name] = getattr(owner, name)
+        setattr(owner, name, value)
+    if profile_filled:
+        mine.save()
     author_fields = [name for name in AUTHOR_SET_FIELDS if name in filled]
     if author_fields:
         keep.save(update_fields=[*author_fields, "modified_at"])

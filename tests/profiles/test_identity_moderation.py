@@ -6,9 +6,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
-from profiles.models import AuditLog, Claim
+from profiles.models import AuditLog, Claim, Profile
 from profiles.services.claims import claim_approve, claim_submit_evidence
 from profiles.services.identity_changes import authors_merge, authorships_split
 from publications.models import Author, AuthorAlias, AuthorIdentifier, Authorship
@@ -277,20 +278,39 @@ def test_merge_needs_a_reason_and_a_mergeable_record(world):
     assert not Author.objects.filter(merged_into__isnull=False).exists()
 
 
+def test_merge_preview_says_what_the_claimant_wrote_goes_along(world, mod):
+    claimant = make_user(get_user_model(), "claimant")
+    claim = claim_submit_evidence(
+        user=claimant, author=world.other, evidence="Mine.", links=[]
+    ).claim
+    claim_approve(claim=claim, reviewer=mod, reason="Checked.")
+    Profile.objects.create(
+        author=world.other, user=claimant, bio="Teapots.", links=["https://a.b"]
+    )
+    client = client_for(world, "staff")
+
+    html = client.get(merge_url(world.keep), {"other": world.other.pk}).content
+
+    assert (
+        f"The claimant's own entries on #{world.other.pk} that "
+        f"#{world.keep.pk} lacks go with the claim: bio, links."
+    ) in html.decode()
+
+
 def test_merge_preview_query_count_does_not_grow(world, django_assert_num_queries):
     client = client_for(world, "staff")
     url = merge_url(world.keep)
-    # Expect 9: session, user, the kept record with standing, the other
+    # Expect 10: session, user, the kept record with standing, the other
     # record with standing, identifiers, name forms, affiliations, active
-    # claims with claimants, follower counts.
-    with django_assert_num_queries(9):
+    # claims with claimants, follower counts, profiles.
+    with django_assert_num_queries(10):
         assert client.get(url, {"other": world.other.pk}).status_code == 200
     for _ in range(5):
         AuthorIdentifier.objects.create(
             author=world.other, scheme="dblp", value=f"d/{_}"
         )
         AuthorAlias.objects.create(author=world.other, name=f"Name {_}", name_key="n")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(url, {"other": world.other.pk}).status_code == 200
 
 
