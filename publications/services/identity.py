@@ -35,9 +35,9 @@ and the tables are read a few times per work, not per author).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 
@@ -169,21 +169,57 @@ class _Profile:
     )
     institutions: list[str] = field(default_factory=list)
     identifiers: set[tuple[str, str]] = field(default_factory=set)
-    # The Candidate with every work, until the works change (``changed``).
+    # The Candidate with every work, and in how many works each co-author
+    # key, topic and year occurs, until the works change (``changed``).
     whole: Candidate | None = field(default=None, repr=False)
+    counts: _Counts | None = field(default=None, repr=False)
 
     def changed(self) -> None:
         self.whole = None
+        self.counts = None
 
     def candidate(self, *, without_work: int | None = None) -> Candidate:
+        """The Author as a Candidate, with every work or without one.
+
+        Without one work (a row is no evidence for itself), from the whole
+        Candidate and the counts: what only that work held goes. Re-resolution
+        asks this for every row of an Author, so building it from all the
+        Author's works each time would make a prolific Author's rows cost
+        the square of their number.
+        """
         if without_work not in self.works:
-            without_work = None
-            if self.whole is not None:
-                return self.whole
-        works = {w: v for w, v in self.works.items() if w != without_work}
+            if self.whole is None:
+                self.whole = self._build(self.works)
+            return self.whole
+        year, coauthors, topics, affiliations = self.works[without_work]
+        if affiliations:
+            # Affiliations keep the order of their first mention: rebuild.
+            return self._build(
+                {w: v for w, v in self.works.items() if w != without_work},
+                without=True,
+            )
+        whole = self.candidate()
+        if self.counts is None:
+            self.counts = _Counts.of(self.works)
+        counts = self.counts
+        first, last = whole.first_year, whole.last_year
+        if year is not None and counts.years[year] == 1 and year in (first, last):
+            years = [y for y, n in counts.years.items() if n and y != year]
+            first, last = min(years, default=None), max(years, default=None)
+        return replace(
+            whole,
+            coauthors=whole.coauthors
+            - {k for k in coauthors if counts.coauthors[k] == 1},
+            topics=whole.topics - {t for t in topics if counts.topics[t] == 1},
+            first_year=first,
+            last_year=last,
+            works=len(self.works) - 1,
+        )
+
+    def _build(self, works: dict, *, without: bool = False) -> Candidate:
         years = [v[0] for v in works.values() if v[0] is not None]
         affiliations = [a for v in works.values() for a in v[3]]
-        candidate = Candidate(
+        return Candidate(
             key=self.author.pk,
             names=tuple(self.names),
             affiliations=tuple(dict.fromkeys([*self.institutions, *affiliations])),
@@ -191,13 +227,30 @@ class _Profile:
             topics=frozenset(t for v in works.values() for t in v[2]),
             first_year=min(years, default=None),
             last_year=max(years, default=None),
-            works=len(works)
-            if without_work is not None
-            else max(len(works), self.author.works_count),
+            works=len(works) if without else max(len(works), self.author.works_count),
         )
-        if without_work is None:
-            self.whole = candidate
-        return candidate
+
+
+@dataclass
+class _Counts:
+    """In how many of an Author's works each co-author key, topic and year
+    occurs."""
+
+    coauthors: Counter[str]
+    topics: Counter[str]
+    years: Counter[int]
+
+    @classmethod
+    def of(cls, works: dict) -> _Counts:
+        coauthors: Counter[str] = Counter()
+        topics: Counter[str] = Counter()
+        years: Counter[int] = Counter()
+        for year, keys, codes, _ in works.values():
+            coauthors.update(keys)
+            topics.update(codes)
+            if year is not None:
+                years[year] += 1
+        return cls(coauthors, topics, years)
 
 
 def candidate_profiles(names: Sequence[NameParts]) -> dict[int, _Profile]:

@@ -145,9 +145,10 @@ def _run(
         [tuple(i) for r in rows for i in r.identifiers if len(i) == 2]
     )
     others, topics = _work_facts([r.work_id for r in rows])
+    surnames = _SurnameIndex(profiles)
     emptied: dict[int, set[int]] = defaultdict(set)
     for row in rows:
-        moved_to = _decide(row, profiles, held, others, topics)
+        moved_to = _decide(row, profiles, surnames, held, others, topics)
         if moved_to is None:
             continue
         old = row.author_id
@@ -222,7 +223,32 @@ def _work_facts(
     return others, topics
 
 
-def _decide(row, profiles, held, others, topics) -> int | None:
+class _SurnameIndex:
+    """The candidate profiles by the surname forms of their names.
+
+    A name fits a profile only if they share a surname form
+    (``names_fit``), so each row is checked against those profiles only,
+    not against the whole block (which made a run's cost grow with the
+    number of rows times the number of profiles). Profiles come in the
+    order ``candidate_profiles`` gave them, as choices break ties by it.
+    """
+
+    def __init__(self, profiles: dict) -> None:
+        self.order = {pk: index for index, pk in enumerate(profiles)}
+        self.pks: dict[str, set[int]] = defaultdict(set)
+        for pk, profile in profiles.items():
+            for form in profile.names:
+                for surname in form.surnames:
+                    self.pks[surname].add(pk)
+
+    def sharing_a_surname(self, name: NameParts) -> list[int]:
+        found: set[int] = set()
+        for surname in name.surnames:
+            found |= self.pks.get(surname, set())
+        return sorted(found, key=self.order.__getitem__)
+
+
+def _decide(row, profiles, surnames, held, others, topics) -> int | None:
     """The Author ``row`` should move to, with its new attribution set on
     ``row``; None to leave it where it is."""
     strongest = strongest_identifier(row.identifiers, held)
@@ -262,7 +288,8 @@ def _decide(row, profiles, held, others, topics) -> int | None:
     )
     candidates = []
     current = None
-    for pk, profile in profiles.items():
+    for pk in surnames.sharing_a_surname(name):
+        profile = profiles[pk]
         if pk in elsewhere and pk != row.author_id:
             continue
         if not names_fit(name, profile.names):
