@@ -104,6 +104,7 @@ logger = logging.getLogger(__name__)
 
 NAME = Authorship.Attribution.NAME
 NEW = Authorship.Attribution.NEW
+SOURCE = arxiv_snapshot.SOURCE
 
 
 @dataclass
@@ -479,9 +480,6 @@ def _works_create(works: list[ParsedWork], run: ImportRun) -> set[int]:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
     return {author_id for author_id, _ in aliases}
-
-
-SOURCE = arxiv_snapshot.SOURCE
 
 
 def _authorship_rows(
