@@ -136,7 +136,7 @@ class SnapshotPageCounts(IngestCounts):
 def set_based_applies(run: ImportRun) -> bool:
     """Snapshot runs on PostgreSQL, unless the setting or the run says no."""
     return (
-        run.source == arxiv_snapshot.SOURCE
+        run.source == SOURCE
         and connection.vendor == "postgresql"
         and settings.SNAPSHOT_SET_BASED
         and not run.parameters.get("standard_path")
@@ -323,7 +323,7 @@ def _stored_hashes(external_ids: list[str]) -> dict[str, str]:
         cursor.execute(
             "SELECT external_id, payload_hash, work_id "  # noqa: S608 - table names from the models
             f"FROM {_table(SourceRecord)} WHERE source = %s AND external_id = ANY(%s)",
-            [arxiv_snapshot.SOURCE, external_ids],
+            [SOURCE, external_ids],
         )
         rows = cursor.fetchall()
     # A record without a work (never written through) is not "unchanged":
