@@ -21,12 +21,24 @@ def node_count(page: Page) -> int:
     return page.evaluate("window.bzpeerExplorer.nodes().length")
 
 
+VISIBLE = (
+    '(kind) => window.bzpeerExplorer.nodes(`[type = "${kind}"]`)'
+    ".filter((n) => n.visible()).length"
+)
+
+
 def visible_count(page: Page, kind: str) -> int:
-    return page.evaluate(
-        '(kind) => window.bzpeerExplorer.nodes(`[type = "${kind}"]`)'
-        ".filter((n) => n.visible()).length",
-        kind,
-    )
+    return page.evaluate(VISIBLE, kind)
+
+
+def wait_visible(page: Page, kind: str, *, shown: bool) -> None:
+    """Wait until nodes of ``kind`` are shown (some) or hidden (none).
+
+    Cytoscape settles an element's visibility a moment after its style
+    changes, so an answer read at once can still be the old one.
+    """
+    test = "> 0" if shown else "=== 0"
+    page.wait_for_function(f"(kind) => ({VISIBLE})(kind) {test}", arg=kind)
 
 
 def tap_node(page: Page, node_id: str) -> None:
@@ -48,7 +60,7 @@ def test_explorer_expands_filters_and_restores_from_the_url(page: Page, del_maes
     page.goto(f"/explore/?author={del_maestro.pk}")
     wait_ready(page)
     before = node_count(page)
-    assert visible_count(page, "topic") > 0
+    wait_visible(page, "topic", shown=True)
 
     # Tap the co-author with the most shared works (heaviest co-authored edge).
     coauthor = page.evaluate(
@@ -78,14 +90,14 @@ def test_explorer_expands_filters_and_restores_from_the_url(page: Page, del_maes
     )
 
     page.get_by_role("checkbox", name="Topics").uncheck()
-    assert visible_count(page, "topic") == 0
+    wait_visible(page, "topic", shown=False)
     assert visible_count(page, "work") > 0
     expect(page).to_have_url(re.compile(r"hide=topic"))
 
     page.reload()
     wait_ready(page)
     assert node_count(page) == after
-    assert visible_count(page, "topic") == 0
+    wait_visible(page, "topic", shown=False)
     expect(page.get_by_role("checkbox", name="Topics")).not_to_be_checked()
     assert page.evaluate(
         "(id) => window.bzpeerExplorer.getElementById(id).hasClass('expanded')",
@@ -93,7 +105,7 @@ def test_explorer_expands_filters_and_restores_from_the_url(page: Page, del_maes
     )
 
     page.get_by_role("checkbox", name="Topics").check()
-    assert visible_count(page, "topic") > 0
+    wait_visible(page, "topic", shown=True)
     expect(page).not_to_have_url(re.compile(r"hide="))
 
 
