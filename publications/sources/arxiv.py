@@ -48,6 +48,28 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 SOURCE = "arxiv"
+
+
+def text_fields(
+    *, title_raw: str, abstract_raw: str, doi: str, journal_ref: str
+) -> dict[str, str]:
+    """What every arXiv format (API, OAI-PMH) derives alike from its texts.
+
+    Title and abstract as shown (TeX read) beside the raw ones; the type (an
+    article once it has a DOI or a journal reference); the record's own DOI
+    (a field may carry several separated by spaces; the first is the
+    article's).
+    """
+    return {
+        "title": latex_to_unicode(title_raw),
+        "title_raw": title_raw,
+        "abstract": latex_to_unicode_paragraphs(abstract_raw),
+        "abstract_raw": abstract_raw,
+        "work_type": "article" if (doi or journal_ref) else "preprint",
+        "doi": first_doi(doi),
+    }
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -190,18 +212,16 @@ def _parse_entry(entry: Element, entry_id: str) -> ParsedWork:
     fields = {
         "source": SOURCE,
         "external_id": arxiv_id,
-        "title": latex_to_unicode(title_raw),
-        "title_raw": title_raw,
-        "abstract": latex_to_unicode_paragraphs(abstract_raw),
-        "abstract_raw": abstract_raw,
-        "work_type": "article" if (doi or journal_ref) else "preprint",
+        **text_fields(
+            title_raw=title_raw,
+            abstract_raw=abstract_raw,
+            doi=doi,
+            journal_ref=journal_ref,
+        ),
         "published": published,
         "updated": updated,
         "arxiv_id": arxiv_id,
         "arxiv_version": version,
-        # A field may carry several DOIs separated by spaces; the first is
-        # the article's own.
-        "doi": first_doi(doi),
         "journal_ref": " ".join(journal_ref.split()),
         "comments": " ".join(_text(entry, f"{ARXIV}comment").split()),
         "categories": tuple(categories),

@@ -75,11 +75,9 @@ from django.conf import settings
 from publications.names import (
     collapse_spaces,
     display_name,
-    latex_to_unicode,
-    latex_to_unicode_paragraphs,
 )
 
-from .arxiv import split_arxiv_id
+from .arxiv import split_arxiv_id, text_fields
 from .arxiv_snapshot import parse_versions
 from .base import (
     FeedPage,
@@ -88,7 +86,6 @@ from .base import (
     ParseFailure,
     PoliteClient,
     SourceError,
-    first_doi,
     parsed_fields_hash,
     to_int,
 )
@@ -212,17 +209,16 @@ def _parse_raw(raw: Element) -> ParsedWork:
     fields: dict[str, Any] = {
         "source": SOURCE,
         "external_id": arxiv_id,
-        "title": latex_to_unicode(title_raw),
-        "title_raw": title_raw,
-        "abstract": latex_to_unicode_paragraphs(abstract_raw),
-        "abstract_raw": abstract_raw,
-        "work_type": "article" if (doi or journal_ref) else "preprint",
+        **text_fields(
+            title_raw=title_raw,
+            abstract_raw=abstract_raw,
+            doi=doi,
+            journal_ref=journal_ref,
+        ),
         "published": versions[0][1],
         "updated": versions[-1][1],
         "arxiv_id": arxiv_id,
         "arxiv_version": latest,
-        # Several DOIs are separated by spaces; the first is the article's own.
-        "doi": first_doi(doi),
         "journal_ref": journal_ref,
         "comments": collapse_spaces(_text(raw, "comments")),
         "categories": categories,
@@ -251,16 +247,16 @@ def _parse_arxiv(meta: Element) -> ParsedWork:
     fields: dict[str, Any] = {
         "source": SOURCE,
         "external_id": arxiv_id,
-        "title": latex_to_unicode(title_raw),
-        "title_raw": title_raw,
-        "abstract": latex_to_unicode_paragraphs(abstract_raw),
-        "abstract_raw": abstract_raw,
-        "work_type": "article" if (doi or journal_ref) else "preprint",
+        **text_fields(
+            title_raw=title_raw,
+            abstract_raw=abstract_raw,
+            doi=doi,
+            journal_ref=journal_ref,
+        ),
         "published": published,
         "updated": _iso_date(meta, "updated", arxiv_id) or published,
         "arxiv_id": arxiv_id,
         "arxiv_version": None,
-        "doi": first_doi(doi),
         "journal_ref": journal_ref,
         "comments": collapse_spaces(_text(meta, "comments")),
         "categories": categories,
