@@ -434,23 +434,27 @@ def _topic_ids(codes: list[str]) -> dict[str, int]:
     )
     missing = [code for code in codes if code not in found]
     if missing:
-        Topic.objects.bulk_create(
-            [
-                Topic(
-                    scheme=Topic.Scheme.ARXIV,
-                    code=code,
-                    name=category_name(code) or code,
-                )
-                for code in missing
-            ],
-            ignore_conflicts=True,
-        )
+        arxiv_topics_create(missing)
         found = dict(
             Topic.objects.filter(scheme=Topic.Scheme.ARXIV, code__in=codes).values_list(
                 "code", "pk"
             )
         )
     return found
+
+
+def arxiv_topics_create(codes: list[str]) -> None:
+    """Topics for these arXiv codes, named from the taxonomy; a code another
+    writer created meanwhile is left as it is."""
+    Topic.objects.bulk_create(
+        [
+            Topic(
+                scheme=Topic.Scheme.ARXIV, code=code, name=category_name(code) or code
+            )
+            for code in codes
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def topic_upsert(parsed: ParsedTopic) -> Topic:

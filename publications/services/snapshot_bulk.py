@@ -76,7 +76,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from publications.arxiv_taxonomy import category_name, is_arxiv_category
+from publications.arxiv_taxonomy import is_arxiv_category
 from publications.models import (
     Affiliation,
     Author,
@@ -98,7 +98,13 @@ from publications.signals import authors_changed
 from publications.sources import arxiv_snapshot
 from publications.sources.base import ARXIV, DOI, ParsedWork, ParseFailure
 
-from .ingest import IngestCounts, _empty, _record_values, works_ingest
+from .ingest import (
+    IngestCounts,
+    _empty,
+    _record_values,
+    arxiv_topics_create,
+    works_ingest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -668,17 +674,7 @@ def _topic_ids(codes: Iterable[str]) -> dict[str, int]:
     ids = found()
     missing = [code for code in wanted if code not in ids]
     if missing:
-        Topic.objects.bulk_create(
-            [
-                Topic(
-                    scheme=Topic.Scheme.ARXIV,
-                    code=code,
-                    name=category_name(code) or code,
-                )
-                for code in missing
-            ],
-            ignore_conflicts=True,
-        )
+        arxiv_topics_create(missing)
         ids = found()
     return ids
 
