@@ -291,8 +291,11 @@ SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS = env.bool(
     "SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS", default=True
 )
 # Processes that parse snapshot lines beside the one writing (0: parse
-# inline): a re-load of unchanged lines is all parsing.
-SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=1)
+# inline): a re-load of unchanged lines is all parsing. Two, even on two
+# cores (measured, 100,000 records: cold 2,907 records/s against 2,827 with
+# one; unchanged 7,959 against 4,865): they parse only two pages ahead
+# each, so while the writer and PostgreSQL are the slower side they wait.
+SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=2)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
 # ------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -
     with transaction.atomic():
         if snapshot_bulk.set_based_applies(run):
             counts = snapshot_bulk.snapshot_page_ingest(
-                records=page.records, import_run=run
+                records=page.records, import_run=run, prepared=page.prepared
             )
             if page.checkpoint is not None:
                 page.checkpoint["paths"] = counts.paths.add_to(
@@ -267,6 +267,10 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
         line=run.checkpoint.get("line", 0),
         workers=settings.SNAPSHOT_PARSE_WORKERS,
         freeze_heap=True,
+        # The set-based writer's per-record work, done by the parsing process.
+        prepare=snapshot_bulk.page_prepare
+        if snapshot_bulk.set_based_applies(run)
+        else None,
     )
     snapshot_bulk.snapshot_run_finish(run=run)
 

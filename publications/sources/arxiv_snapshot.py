@@ -32,10 +32,11 @@ import json
 import multiprocessing
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii as _json_str
 from typing import IO, Any
 
 from django.conf import settings
@@ -87,7 +88,8 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
     abstract_raw = _str(record, "abstract")
     versions = parse_versions(record.get("versions"), arxiv_id)
     latest = versions[-1][0]
-    authorships = _authorships(record.get("authors_parsed"), arxiv_id)
+    authored = _authorships(record.get("authors_parsed"), arxiv_id)
+    authorships = tuple(a for a, _ in authored)
     categories = tuple(dict.fromkeys(_str(record, "categories").split()))
     doi = _str(record, "doi")
     journal_ref = " ".join(_str(record, "journal-ref").split())
@@ -113,31 +115,88 @@ def _parse_record(record: dict[str, Any]) -> ParsedWork:
         "authorships": authorships,
         "versions": versions,
     }
-    return ParsedWork(payload_hash=_fields_hash(fields), **fields)
+    return ParsedWork(
+        payload_hash=_fields_hash(fields, [j for _, j in authored]), **fields
+    )
 
 
-def _fields_hash(fields: dict[str, Any]) -> str:
-    """``parsed_fields_hash(fields)``, the same digest, a few times sooner.
+def _fields_hash(fields: dict[str, Any], authorships_json: list[str]) -> str:
+    """``parsed_fields_hash(fields)``, the same digest, several times sooner.
 
-    The same JSON (sorted keys, dates as ISO strings, dataclasses as dicts),
-    built by hand for the two nested shapes a snapshot record has.
+    The same bytes ``json.dumps(fields, sort_keys=True)`` gives (dates as
+    ISO strings, dataclasses as dicts, its separators and ASCII escapes),
+    written out for the fields a snapshot record has: the keys in sorted
+    order, strings escaped by the json module's own C escaper, each
+    authorship's JSON made once per distinct authorship (``_authorship``).
+    tests/publications/sources/test_arxiv_snapshot_parse.py checks the
+    digest against ``parsed_fields_hash`` on every real line.
     """
-    view = dict(fields)
-    view["published"] = fields["published"].isoformat()
-    view["updated"] = fields["updated"].isoformat()
-    view["versions"] = [(n, d.isoformat()) for n, d in fields["versions"]]
-    view["authorships"] = [
-        {
-            "position": a.position,
-            "raw_name": a.raw_name,
-            "name": a.name,
-            "raw_affiliations": a.raw_affiliations,
-            "identifiers": a.identifiers,
-            "institutions": a.institutions,
-        }
-        for a in fields["authorships"]
+    q = _json_str
+    version = fields["arxiv_version"]
+    parts = [
+        '{"abs_url": ',
+        q(fields["abs_url"]),
+        ', "abstract": ',
+        q(fields["abstract"]),
+        ', "abstract_raw": ',
+        q(fields["abstract_raw"]),
+        ', "arxiv_id": ',
+        q(fields["arxiv_id"]),
+        ', "arxiv_version": ',
+        "null" if version is None else str(int(version)),
+        ', "authorships": [',
+        ", ".join(authorships_json),
+        '], "categories": ',
+        _json_strs(fields["categories"]),
+        ', "comments": ',
+        q(fields["comments"]),
+        ', "doi": ',
+        q(fields["doi"]),
+        ', "external_id": ',
+        q(fields["external_id"]),
+        ', "journal_ref": ',
+        q(fields["journal_ref"]),
+        ', "pdf_url": ',
+        q(fields["pdf_url"]),
+        ', "published": "',
+        fields["published"].isoformat(),
+        '", "source": ',
+        q(fields["source"]),
+        ', "title": ',
+        q(fields["title"]),
+        ', "title_raw": ',
+        q(fields["title_raw"]),
+        ', "updated": "',
+        fields["updated"].isoformat(),
+        '", "versions": [',
+        ", ".join(f'[{n}, "{d.isoformat()}"]' for n, d in fields["versions"]),
+        '], "work_type": ',
+        q(fields["work_type"]),
+        "}",
     ]
-    return payload_hash(json.dumps(view, sort_keys=True).encode())
+    return payload_hash("".join(parts).encode())
+
+
+def _json_strs(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(map(_json_str, values)) + "]"
+
+
+def _authorship_json(authorship: ParsedAuthorship) -> str:
+    """An authorship as ``json.dumps(asdict(a), sort_keys=True)`` writes it.
+
+    Snapshot authorships carry no identifiers and no institutions.
+    """
+    return (
+        '{"identifiers": [], "institutions": [], "name": '
+        + _json_str(authorship.name)
+        + ', "position": '
+        + str(int(authorship.position))
+        + ', "raw_affiliations": '
+        + _json_strs(authorship.raw_affiliations)
+        + ', "raw_name": '
+        + _json_str(authorship.raw_name)
+        + "}"
+    )
 
 
 def _str(record: dict[str, Any], key: str) -> str:
@@ -207,43 +266,54 @@ def _version_date(created: Any, arxiv_id: str) -> date:
     return parsed.date()
 
 
-def _authorships(value: Any, arxiv_id: str) -> tuple[ParsedAuthorship, ...]:
+def _authorships(value: Any, arxiv_id: str) -> list[tuple[ParsedAuthorship, str]]:
+    """Each authorship with its JSON for the payload hash."""
     if not isinstance(value, list) or not value:
         raise ValueError(f"{arxiv_id}: record has no authors")
     authorships = []
     for position, parts in enumerate(value, start=1):
-        if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
-            raise ValueError(f"{arxiv_id}: author {position} is not a list of names")
-        last, first, suffix = [*parts, "", "", ""][:3]
-        # Some records carry affiliations after the suffix.
-        affiliations = (
-            tuple(a for a in map(collapse_spaces, parts[3:]) if a)
-            if len(parts) > 3
-            else ()
-        )
-        raw_name = " ".join(
-            p for p in (first.strip(), last.strip(), suffix.strip()) if p
-        )
-        if not raw_name:
-            raise ValueError(f"{arxiv_id}: author {position} has no name")
-        authorships.append(_authorship(position, raw_name, affiliations))
-    return tuple(authorships)
+        try:
+            if not isinstance(parts, list):
+                raise _AuthorError("is not a list of names")
+            authorships.append(_authorship(position, tuple(parts)))
+        except _AuthorError as exc:
+            raise ValueError(f"{arxiv_id}: author {position} {exc}") from None
+        except TypeError:  # a part that is a list or an object
+            raise ValueError(
+                f"{arxiv_id}: author {position} is not a list of names"
+            ) from None
+    return authorships
+
+
+class _AuthorError(ValueError):
+    """What is wrong with one author's parts (the caller names the record)."""
 
 
 @lru_cache(maxsize=65536)
-def _authorship(
-    position: int, raw_name: str, affiliations: tuple[str, ...]
-) -> ParsedAuthorship:
-    """One (frozen, so shareable) authorship per distinct name and position.
+def _authorship(position: int, parts: tuple[str, ...]) -> tuple[ParsedAuthorship, str]:
+    """One (frozen, so shareable) authorship per distinct parts and position.
 
-    Authors recur across records; their names are converted once.
+    Authors recur across records: their parts are checked, their names
+    converted and their JSON for the payload hash written once. ``parts``
+    is [last, first, suffix, affiliation...]; an error is not cached.
     """
-    return ParsedAuthorship(
+    if not all(isinstance(p, str) for p in parts):
+        raise _AuthorError("is not a list of names")
+    last, first, suffix = [*parts, "", "", ""][:3]
+    # Some records carry affiliations after the suffix.
+    affiliations = (
+        tuple(a for a in map(collapse_spaces, parts[3:]) if a) if len(parts) > 3 else ()
+    )
+    raw_name = " ".join(p for p in (first.strip(), last.strip(), suffix.strip()) if p)
+    if not raw_name:
+        raise _AuthorError("has no name")
+    authorship = ParsedAuthorship(
         position=position,
         raw_name=raw_name,
         name=tex.to_unicode(raw_name),
         raw_affiliations=affiliations,
     )
+    return authorship, _authorship_json(authorship)
 
 
 def iter_lines(path: str, *, skip: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -297,6 +367,7 @@ def read_pages(
     line: int = 0,
     workers: int = 0,
     freeze_heap: bool = False,
+    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None = None,
 ) -> Iterator[FeedPage]:
     """Pages of parsed lines; each page's checkpoint says where it ends.
 
@@ -308,26 +379,41 @@ def read_pages(
     still come in file order. A process that cannot have children (a
     daemonic Celery worker) parses inline.
 
+    ``prepare``: a pure function of a page's records whose result the page
+    carries as ``prepared`` (a writer's per-record work, done where the
+    page is parsed: in a parsing process, beside the writer).
+
     ``freeze_heap``: while the pages are read, the objects that existed
     before (modules, Django) are left out of the garbage collector's full
     passes (``gc.freeze``), which a load of millions of records triggers
     thousands of times; a quarter of the writing process's time otherwise.
+    The young generation is also collected less often (every
+    ``GC_YOUNG_THRESHOLD`` allocations rather than 700): a page's records
+    hold no cycles, so most of what a collection looked at was still in
+    use and was promoted, to be looked at again by the older generations.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
+    thresholds = gc.get_threshold()
     if freeze_heap:
         gc.collect()
         gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
     try:
         lines = _raw_pages(paths, page_size, file_index, line)
         if workers > 0 and not multiprocessing.current_process().daemon:
-            yield from _parsed_in_pool(lines, workers)
+            yield from _parsed_in_pool(lines, workers, prepare)
             return
         for path, numbered, checkpoint in lines:
-            yield FeedPage(records=_parse_page(path, numbered), checkpoint=checkpoint)
+            records, prepared = _parse_page(path, numbered, prepare)
+            yield FeedPage(records=records, checkpoint=checkpoint, prepared=prepared)
     finally:
         if freeze_heap:
+            gc.set_threshold(*thresholds)
             gc.unfreeze()
+
+
+GC_YOUNG_THRESHOLD = 50_000
 
 
 RawPage = tuple[str, list[tuple[int, bytes]], dict[str, int]]
@@ -351,8 +437,10 @@ def _raw_pages(
 
 
 def _parse_page(
-    path: str, numbered: list[tuple[int, bytes]]
-) -> list[ParsedWork | ParseFailure]:
+    path: str,
+    numbered: list[tuple[int, bytes]],
+    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None = None,
+) -> tuple[list[ParsedWork | ParseFailure], list[Any] | None]:
     records: list[ParsedWork | ParseFailure] = []
     for number, data in numbered:
         record = parse_line(data, line_number=number)
@@ -364,10 +452,14 @@ def _parse_page(
                 payload=record.payload,
             )
         records.append(record)
-    return records
+    return records, prepare(records) if prepare else None
 
 
-def _parsed_in_pool(lines: Iterator[RawPage], workers: int) -> Iterator[FeedPage]:
+def _parsed_in_pool(
+    lines: Iterator[RawPage],
+    workers: int,
+    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None,
+) -> Iterator[FeedPage]:
     # Forked parsers share the parent's open database connection but never
     # use it (parsing is pure) and leave without closing it (os._exit).
     context = multiprocessing.get_context("fork")
@@ -376,18 +468,26 @@ def _parsed_in_pool(lines: Iterator[RawPage], workers: int) -> Iterator[FeedPage
         try:
             for path, numbered, checkpoint in lines:
                 pending.append(
-                    (checkpoint, pool.apply_async(_parse_page, (path, numbered)))
+                    (
+                        checkpoint,
+                        pool.apply_async(_parse_page, (path, numbered, prepare)),
+                    )
                 )
                 if len(pending) > 2 * workers:
                     checkpoint, result = pending.popleft()
-                    yield FeedPage(records=result.get(), checkpoint=checkpoint)
+                    yield _page(result.get(), checkpoint)
         except SourceError:
             # A file that cannot be read ends the run after the pages
             # before it, as reading inline does.
             while pending:
                 checkpoint, result = pending.popleft()
-                yield FeedPage(records=result.get(), checkpoint=checkpoint)
+                yield _page(result.get(), checkpoint)
             raise
         while pending:
             checkpoint, result = pending.popleft()
-            yield FeedPage(records=result.get(), checkpoint=checkpoint)
+            yield _page(result.get(), checkpoint)
+
+
+def _page(parsed: tuple[list[Any], list[Any] | None], checkpoint: dict) -> FeedPage:
+    records, prepared = parsed
+    return FeedPage(records=records, checkpoint=checkpoint, prepared=prepared)

@@ -212,6 +212,9 @@ class FeedPage:
     checkpoint: dict[str, Any] | None = None
     # Ids the source lists as deleted (OAI-PMH): seen, written nowhere.
     deleted: list[str] = field(default_factory=list)
+    # What a writer derived from each record off its own process (one entry
+    # per record, see arxiv_snapshot.read_pages' ``prepare``), or None.
+    prepared: list[Any] | None = None
 
 
 class SourceError(Exception):

@@ -59,7 +59,7 @@ TIMED = [
     (BULK, "_topic_ids", "  topics"),
     (BULK, "_authors_resolve", "  authors by name"),
     (BULK, "_next_ids", "  ids"),
-    (BULK, "_work_row", "  work rows"),
+    (BULK, "page_prepare", "prepare (inline)"),
     (BULK, "_copy", "  COPY"),
     (BULK, "_aliases_add", "  aliases"),
     (BULK, "_affiliations_extend", "  affiliations"),

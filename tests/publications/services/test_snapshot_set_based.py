@@ -539,6 +539,25 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
     assert len(queries.captured_queries) == 3  # savepoint, source records, release
 
 
+@postgresql
+def test_array_parameters_reach_postgresql_as_the_lists_they_were() -> None:
+    texts = ['a "quoted" name', "back\\slash\\", "{braces}, commas", "", "NULL",
+             "Ødegaard, É.", "tab\there", None]  # fmt: skip
+    numbers = [1, None, 9_007_199_254_740_993, 0]
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[]",
+            [snapshot_bulk._text_array(texts), snapshot_bulk._int_array(numbers)],
+        )
+        assert cursor.fetchone() == (texts, numbers)
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[]",
+            [snapshot_bulk._text_array([]), snapshot_bulk._int_array([])],
+        )
+        assert cursor.fetchone() == ([], [])
+
+
 # --- which path ------------------------------------------------------------------
 
 
