@@ -67,9 +67,12 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -96,7 +99,13 @@ from publications.models import (
 from publications.names import collapse_spaces, name_key
 from publications.signals import authors_changed
 from publications.sources import arxiv_snapshot
-from publications.sources.base import ARXIV, DOI, ParsedWork, ParseFailure
+from publications.sources.base import (
+    ARXIV,
+    DOI,
+    ParsedAuthorship,
+    ParsedWork,
+    ParseFailure,
+)
 
 from .ingest import (
     IngestCounts,
@@ -141,14 +150,22 @@ class SnapshotPageCounts(IngestCounts):
 
 @dataclass(frozen=True)
 class PreparedWork:
-    """What the writer derives from a record alone, before any query.
+    """A new work's rows, but for what only the database knows.
 
-    ``work_values``: the new Work's columns (``_work_values``), or None when
-    the database would refuse the record or the writer has no column for
-    one of its fields: the standard path writes it.
+    ``work``: the Work's columns between its id and its timestamps, as
+    values (they share the record's strings, so sending them to the writer
+    costs little) or None when the database would refuse the record or the
+    writer has no column for one of its fields: the standard path writes
+    it. The other rows are COPY text (``_copy_text``), the columns a row
+    takes from the record alone; the writer adds the ids (the work's, its
+    authors', the run's) and the time.
     """
 
-    work_values: tuple | None
+    work: tuple | None
+    identifiers: tuple[str, ...] = ()  # scheme, value
+    versions: tuple[str, ...] = ()  # version, submitted
+    authorships: tuple[str, ...] = ()  # position ... identifiers (_AUTHORSHIP_*)
+    source_record: str = ""  # source ... author (_SOURCE_*)
 
 
 def page_prepare(
@@ -156,23 +173,53 @@ def page_prepare(
 ) -> list[PreparedWork | None]:
     """``PreparedWork`` of each record of a page (None for a failure).
 
-    Pure (no database): the snapshot reader runs it in its parsing process
-    (``arxiv_snapshot.read_pages(prepare=page_prepare)``), so the writing
-    process, which waits on PostgreSQL in turn, is spared that work.
+    Pure (no database): the snapshot reader runs it in its parsing
+    processes (``arxiv_snapshot.read_pages(prepare=page_prepare)``), so the
+    writing process, which takes turns with PostgreSQL, only joins strings.
     """
-    prepared: list[PreparedWork | None] = []
-    for record in records:
-        if not isinstance(record, ParsedWork):
-            prepared.append(None)
-            continue
-        values = None
-        if _fits(record):
-            try:
-                values = _work_values(record)
-            except KeyError:
-                values = None
-        prepared.append(PreparedWork(work_values=values))
-    return prepared
+    return [
+        _prepare(record) if isinstance(record, ParsedWork) else None
+        for record in records
+    ]
+
+
+def _prepare(work: ParsedWork) -> PreparedWork:
+    if not _fits(work):
+        return PreparedWork(work=None)
+    try:
+        values = _work_values(work)
+    except KeyError:
+        return PreparedWork(work=None)
+    text = _copy_text
+    return PreparedWork(
+        work=values,
+        identifiers=tuple(f"{text(s)}\t{text(v)}" for s, v in _identifiers(work)),
+        versions=tuple(f"{n}\t{d.isoformat()}" for n, d in work.versions),
+        authorships=tuple(map(_authorship_text, work.authorships)),
+        source_record=f"{text(SOURCE)}\t{text(work.external_id)}\t"
+        f"{text(work.payload_hash)}\t{{}}\t\\N",
+    )
+
+
+@lru_cache(maxsize=65536)
+def _authorship_text(authorship: ParsedAuthorship) -> str:
+    affiliations = (
+        json.dumps(list(authorship.raw_affiliations))
+        if authorship.raw_affiliations
+        else "[]"
+    )
+    return "\t".join(
+        map(
+            _copy_text,
+            (
+                authorship.position,
+                authorship.raw_name,
+                authorship.name,
+                affiliations,
+                "[]",
+            ),
+        )
+    )
 
 
 def set_based_applies(run: ImportRun) -> bool:
@@ -307,10 +354,10 @@ def _page_write(
         prepared = page_prepare(records)
     failures = [r for r in records if isinstance(r, ParseFailure)]
     works = [r for r in records if isinstance(r, ParsedWork)]
-    work_values = {
-        id(r): p.work_values
+    ready = {
+        id(r): p
         for r, p in zip(records, prepared, strict=True)
-        if p is not None and p.work_values is not None
+        if p is not None and p.work is not None
     }
     if failures:
         ImportFailure.objects.bulk_create(
@@ -345,15 +392,13 @@ def _page_write(
             or any(key in owned for key in keys)
             or any(seen_ids[key] > 1 for key in keys)
             or seen_ids[("external_id", work.external_id)] > 1
-            or id(work) not in work_values
+            or id(work) not in ready
         ):
             standard.append(work)
         else:
             new.append(work)
 
-    author_ids = (
-        _works_create(new, [work_values[id(w)] for w in new], run) if new else set()
-    )
+    author_ids = _works_create(new, [ready[id(w)] for w in new], run) if new else set()
     counts.created += len(new)
     counts.unchanged += len(unchanged)
     counts.paths = PagePaths(
@@ -468,65 +513,66 @@ def _name_key(name: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _detail(key: str) -> str:
-    """An authorship's attribution_detail, as JSON (one per name)."""
-    return json.dumps({"name_key": key})
+    """An authorship's attribution_detail, as JSON in COPY text (one per name)."""
+    return _copy_text(json.dumps({"name_key": key}))
 
 
 # --- writing the new works ----------------------------------------------------
 
 
 def _works_create(
-    works: list[ParsedWork], work_values: list[tuple], run: ImportRun
+    works: list[ParsedWork], prepared: list[PreparedWork], run: ImportRun
 ) -> set[int]:
     """Every row of these new works; returns the ids of their authors.
 
-    The rows of each table are made while its COPY streams, so PostgreSQL
-    inserts the first rows while Python still makes the last ones.
+    Each table's rows are the prepared COPY text with the ids and the time
+    put in, streamed while they are joined, so PostgreSQL inserts the first
+    rows while Python still makes the last ones.
     """
     checks_skipped = _page_settings(run)
     now = timezone.now()
+    stamp = now.isoformat()
     work_ids = _next_ids(Work, len(works))
     topic_ids = _topic_ids([c for w in works for c in w.categories])
     authors = _authors_resolve(works)
-    pairs = list(zip(works, work_ids, strict=True))
+    triples = list(zip(works, prepared, work_ids, strict=True))
 
     _authors_create(authors, now)
     _copy(
         Work,
-        _WORK_COLUMNS,
-        (
-            (work_id, *values, now, now)
-            for values, work_id in zip(work_values, work_ids, strict=True)
-        ),
+        _WORK_COPY_COLUMNS,
+        ((*p.work, work_id, now, now) for _, p, work_id in triples),
     )
-    _copy(
+    _copy_lines(
         WorkIdentifier,
-        ("work", "scheme", "value"),
-        ((work_id, *key) for w, work_id in pairs for key in _identifiers(w)),
+        ("scheme", "value", "work"),
+        (f"{row}\t{work_id}\n" for _, p, work_id in triples for row in p.identifiers),
     )
-    _copy(
+    _copy_lines(
         WorkVersion,
-        ("work", "version", "submitted"),
-        ((work_id, *version) for w, work_id in pairs for version in w.versions),
+        ("version", "submitted", "work"),
+        (f"{row}\t{work_id}\n" for _, p, work_id in triples for row in p.versions),
     )
-    _copy(
+    _copy_lines(
         WorkTopic,
         ("work", "topic", "position", "is_primary"),
         (
-            (work_id, topic_ids[code], position, position == 0)
-            for w, work_id in pairs
+            f"{work_id}\t{topic_ids[code]}\t{position}\t{'t' if position == 0 else 'f'}\n"
+            for w, _, work_id in triples
             for position, code in enumerate(
                 c for c in w.categories if is_arxiv_category(c)
             )
         ),
     )
-    _copy(Authorship, _AUTHORSHIP_COLUMNS, _authorship_rows(pairs, authors))
-    _copy(
+    _copy_lines(
+        Authorship, _AUTHORSHIP_COPY_COLUMNS, _authorship_lines(triples, authors)
+    )
+    _copy_lines(
         SourceRecord,
-        _SOURCE_COLUMNS,
+        _SOURCE_COPY_COLUMNS,
         (
-            (SOURCE, w.external_id, work_id, None, "{}", now, w.payload_hash, run.pk)
-            for w, work_id in pairs
+            f"{p.source_record}\t{work_id}\t{stamp}\t{run.pk}\n"
+            for _, p, work_id in triples
         ),
     )
     aliases: dict[tuple[int, str], str] = {}
@@ -551,28 +597,17 @@ def _works_create(
     return {author_id for author_id, _ in aliases}
 
 
-def _authorship_rows(
-    pairs: list[tuple[ParsedWork, int]], authors: _Authors
-) -> Iterator[tuple]:
-    for index, (work, work_id) in enumerate(pairs):
-        for authorship in work.authorships:
+def _authorship_lines(
+    triples: list[tuple[ParsedWork, PreparedWork, int]], authors: _Authors
+) -> Iterator[str]:
+    for index, (work, prepared, work_id) in enumerate(triples):
+        for authorship, text in zip(
+            work.authorships, prepared.authorships, strict=True
+        ):
             key = _name_key(authorship.name)
             author_id, introduced_by = authors.ids[key]
-            yield (
-                work_id,
-                author_id,
-                authorship.position,
-                authorship.raw_name,
-                authorship.name,
-                json.dumps(list(authorship.raw_affiliations))
-                if authorship.raw_affiliations
-                else "[]",
-                "[]",
-                NEW if introduced_by == index else NAME,
-                _detail(key),
-                None,
-                False,
-            )
+            attribution = NEW if introduced_by == index else NAME
+            yield f"{text}\t{work_id}\t{author_id}\t{attribution}\t{_detail(key)}\t\\N\tf\n"
 
 
 def _work_values(work: ParsedWork) -> tuple:
@@ -636,15 +671,16 @@ _WORK_JSON = [
     for field in Work._meta.concrete_fields
     if isinstance(field, models.JSONField)
 ]
-_WORK_COLUMNS = ("id", *_WORK_DEFAULTS, "created_at", "modified_at")
-_AUTHORSHIP_COLUMNS = (
-    "work",
-    "author",
+_WORK_COPY_COLUMNS = (*_WORK_DEFAULTS, "id", "created_at", "modified_at")
+# Columns in the order of their COPY text: what the record gives, then ids.
+_AUTHORSHIP_COPY_COLUMNS = (
     "position",
     "raw_name",
     "name",
     "raw_affiliations",
     "identifiers",
+    "work",
+    "author",
     "attribution",
     "attribution_detail",
     "confidence",
@@ -664,14 +700,14 @@ _AUTHOR_COLUMNS = (
     "created_at",
     "modified_at",
 )
-_SOURCE_COLUMNS = (
+_SOURCE_COPY_COLUMNS = (
     "source",
     "external_id",
-    "work",
-    "author",
-    "extra",
-    "fetched_at",
     "payload_hash",
+    "extra",
+    "author",
+    "work",
+    "fetched_at",
     "import_run",
 )
 
@@ -994,6 +1030,64 @@ def _sequence(table: str) -> str:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             _SEQUENCES[key] = cursor.fetchone()[0]
     return _SEQUENCES[key]
+
+
+_COPY_SPECIAL = re.compile(r"[\\\n\r\t]")
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format, as psycopg's ``write_row`` writes it.
+
+    None is ``\\N``; booleans ``t``/``f``; dates ISO; strings with their
+    backslashes, newlines, carriage returns and tabs escaped.
+    """
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        if _COPY_SPECIAL.search(value) is None:
+            return value
+        # Backslashes first; str.replace is many times faster than translate.
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+COPY_CHUNK = 500  # lines joined into one write
+
+
+def _copy_lines(
+    model: type[models.Model], fields: Sequence[str], lines: Iterable[str]
+) -> None:
+    """COPY lines of text (``_copy_text`` values, tab-separated, ending in a
+    newline) into the model's table, streamed in chunks as they are made.
+    Nothing is sent when there are none.
+    """
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
+        return
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy,
+    ):
+        copy.write(first)
+        while chunk := "".join(islice(lines, COPY_CHUNK)):
+            copy.write(chunk)
 
 
 def _copy(

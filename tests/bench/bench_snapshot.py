@@ -61,6 +61,7 @@ TIMED = [
     (BULK, "_next_ids", "  ids"),
     (BULK, "page_prepare", "prepare (inline)"),
     (BULK, "_copy", "  COPY"),
+    (BULK, "_copy_lines", "  COPY"),
     (BULK, "_aliases_add", "  aliases"),
     (BULK, "_affiliations_extend", "  affiliations"),
     (BULK, "_citations_complete", "  references"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -407,14 +408,14 @@ def test_a_page_the_set_based_write_fails_is_written_record_by_record(
 ) -> None:
     expected, _, _ = both_ways(str(COPY_2023))
     wipe()
-    copy = snapshot_bulk._copy
+    copy = snapshot_bulk._copy_lines
 
-    def refusing(model, fields, rows):
+    def refusing(model, fields, lines):
         if model is Authorship:
             raise DataError("as a concurrent writer or a bad value would")
-        copy(model, fields, rows)
+        copy(model, fields, lines)
 
-    monkeypatch.setattr(snapshot_bulk, "_copy", refusing)
+    monkeypatch.setattr(snapshot_bulk, "_copy_lines", refusing)
     run = load(str(COPY_2023))
 
     assert counts(run) == (200, 200, 0, 0, 0)
@@ -556,6 +557,29 @@ def test_array_parameters_reach_postgresql_as_the_lists_they_were() -> None:
             [snapshot_bulk._text_array([]), snapshot_bulk._int_array([])],
         )
         assert cursor.fetchone() == ([], [])
+
+
+@postgresql
+def test_copy_text_reaches_postgresql_as_the_values_it_was() -> None:
+    values = [
+        ("tab\there", "line\nbreak\r\n", "back\\slash \\N \\t", None, "Ødegaard"),
+        (date(2007, 4, 2), 9_007_199_254_740_993, True, False, '{"k": "\\u00e9\\n"}'),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE copied (a text, b text, c text, d text, e text, "
+            "f date, g bigint, h boolean, i boolean, j jsonb)"
+        )
+        line = "\t".join(map(snapshot_bulk._copy_text, values[0] + values[1]))
+        with cursor.copy("COPY copied FROM STDIN") as copy:
+            copy.write(line + "\n")
+        cursor.execute("SELECT * FROM copied")
+        row = cursor.fetchone()
+
+    assert row[:9] == values[0] + values[1][:4]
+    assert json.loads(row[9]) == {"k": "é\n"}
+    with pytest.raises(TypeError):
+        snapshot_bulk._copy_text(1.5)
 
 
 # --- which path ------------------------------------------------------------------
