@@ -260,6 +260,7 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
     the last page is written (a generator resumes only then), the
     set-based path recounts the run's authors (snapshot_bulk).
     """
+    set_based = snapshot_bulk.set_based_applies(run)
     yield from arxiv_snapshot.read_pages(
         run.parameters["files"],
         page_size=run.parameters.get("page_size") or SNAPSHOT_PAGE_SIZE,
@@ -267,10 +268,10 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
         line=run.checkpoint.get("line", 0),
         workers=settings.SNAPSHOT_PARSE_WORKERS,
         freeze_heap=True,
-        # The set-based writer's per-record work, done by the parsing process.
-        prepare=snapshot_bulk.page_prepare
-        if snapshot_bulk.set_based_applies(run)
-        else None,
+        # The set-based writer's per-record work, done by the parsing
+        # processes, except for records already stored as they are.
+        prepare=snapshot_bulk.page_prepare if set_based else None,
+        look_up=snapshot_bulk.page_look_up if set_based else None,
     )
     snapshot_bulk.snapshot_run_finish(run=run)
 

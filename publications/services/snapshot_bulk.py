@@ -20,7 +20,10 @@ the rows the per-record path writes. SQLite runs (and runs asked to, see
    versions, topics, authorships, source record, and the name forms of new
    authors) goes into its real table with one ``COPY`` per table, made
    while it streams: none of those rows can already exist, so there is
-   nothing to upsert and nothing to map back. Rows that may already exist
+   nothing to upsert and nothing to map back. What a row takes from the
+   record alone is made beforehand by ``page_prepare``, which the snapshot
+   reader runs in its parsing processes (the Work's values; the other
+   rows as COPY text), so the writer only puts in ids and the time. Rows that may already exist
    go through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name
    forms of known authors (DO NOTHING), institutions (DO NOTHING, then
    their ids), affiliations (DO UPDATE, widening the years). Topics for
@@ -99,6 +102,7 @@ from publications.models import (
 from publications.names import collapse_spaces, name_key
 from publications.signals import authors_changed
 from publications.sources import arxiv_snapshot
+from publications.sources.arxiv import valid_arxiv_id
 from publications.sources.base import (
     ARXIV,
     DOI,
@@ -170,17 +174,48 @@ class PreparedWork:
 
 def page_prepare(
     records: Sequence[ParsedWork | ParseFailure],
+    stored: dict[str, str] | None = None,
 ) -> list[PreparedWork | None]:
-    """``PreparedWork`` of each record of a page (None for a failure).
+    """``PreparedWork`` of each record of a page that may be written.
 
-    Pure (no database): the snapshot reader runs it in its parsing
-    processes (``arxiv_snapshot.read_pages(prepare=page_prepare)``), so the
-    writing process, which takes turns with PostgreSQL, only joins strings.
+    None for a failure and for a record whose payload hash ``stored``
+    (``page_look_up``) already holds: it will most likely be skipped as
+    unchanged, and a re-load is mostly such records. The writer prepares
+    what it finds missing itself. Pure (no database): the snapshot reader
+    runs it in its parsing processes (``arxiv_snapshot.read_pages``), so
+    the writing process, which takes turns with PostgreSQL, only puts in
+    ids.
     """
+    stored = stored or {}
     return [
-        _prepare(record) if isinstance(record, ParsedWork) else None
+        _prepare(record)
+        if isinstance(record, ParsedWork)
+        and stored.get(record.external_id) != record.payload_hash
+        else None
         for record in records
     ]
+
+
+# How every snapshot line begins: {"id":"0704.0001", ...
+_LINE_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*"([^"\\]{1,64})"')
+
+
+def page_look_up(numbered: list[tuple[int, bytes]]) -> dict[str, str]:
+    """The stored payload hashes of a page's records, before it is parsed.
+
+    Read in the reading process (between pages, outside their
+    transactions) for ``page_prepare``, with the ids read off the start of
+    each line. Only advice: pages written meanwhile may change what is
+    stored, so ``_page_write`` sorts the page on its own query.
+    """
+    ids = []
+    for _, line in numbered:
+        match = _LINE_ID.match(line)
+        if match:
+            arxiv_id = valid_arxiv_id(match.group(1).decode("ascii", "replace"))
+            if arxiv_id:
+                ids.append(arxiv_id)
+    return _stored_hashes(ids) if ids else {}
 
 
 def _prepare(work: ParsedWork) -> PreparedWork:
@@ -351,14 +386,10 @@ def _page_write(
 ) -> SnapshotPageCounts:
     counts = SnapshotPageCounts(seen=len(records))
     if prepared is None or len(prepared) != len(records):
-        prepared = page_prepare(records)
+        prepared = [None] * len(records)
     failures = [r for r in records if isinstance(r, ParseFailure)]
     works = [r for r in records if isinstance(r, ParsedWork)]
-    ready = {
-        id(r): p
-        for r, p in zip(records, prepared, strict=True)
-        if p is not None and p.work is not None
-    }
+    ready = {id(r): p for r, p in zip(records, prepared, strict=True) if p is not None}
     if failures:
         ImportFailure.objects.bulk_create(
             ImportFailure(
@@ -386,13 +417,15 @@ def _page_write(
     new: list[ParsedWork] = []
     standard: list[ParsedWork] = []
     for work in fresh:
+        if id(work) not in ready:  # not prepared by the parsing process
+            ready[id(work)] = _prepare(work)
         keys = _identifiers(work)
         if (
             work.external_id in stored
             or any(key in owned for key in keys)
             or any(seen_ids[key] > 1 for key in keys)
             or seen_ids[("external_id", work.external_id)] > 1
-            or id(work) not in ready
+            or ready[id(work)].work is None
         ):
             standard.append(work)
         else:

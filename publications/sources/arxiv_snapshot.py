@@ -359,6 +359,13 @@ def _open(path: str) -> IO[bytes]:
     return open(path, "rb")
 
 
+GC_YOUNG_THRESHOLD = 50_000
+
+# prepare(records, known) -> one entry per record; look_up(numbered lines) -> known
+Prepare = Callable[[list[ParsedWork | ParseFailure], Any], list[Any]]
+LookUp = Callable[[list[tuple[int, bytes]]], Any]
+
+
 def read_pages(
     paths: list[str],
     *,
@@ -367,7 +374,8 @@ def read_pages(
     line: int = 0,
     workers: int = 0,
     freeze_heap: bool = False,
-    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None = None,
+    prepare: Prepare | None = None,
+    look_up: LookUp | None = None,
 ) -> Iterator[FeedPage]:
     """Pages of parsed lines; each page's checkpoint says where it ends.
 
@@ -381,7 +389,10 @@ def read_pages(
 
     ``prepare``: a pure function of a page's records whose result the page
     carries as ``prepared`` (a writer's per-record work, done where the
-    page is parsed: in a parsing process, beside the writer).
+    page is parsed: in a parsing process, beside the writer). ``look_up``,
+    called here with a page's numbered lines before they go to be parsed,
+    gives ``prepare`` its second argument (what the writer already holds,
+    say, so that work is not prepared for nothing).
 
     ``freeze_heap``: while the pages are read, the objects that existed
     before (modules, Django) are left out of the garbage collector's full
@@ -402,18 +413,16 @@ def read_pages(
     try:
         lines = _raw_pages(paths, page_size, file_index, line)
         if workers > 0 and not multiprocessing.current_process().daemon:
-            yield from _parsed_in_pool(lines, workers, prepare)
+            yield from _parsed_in_pool(lines, workers, prepare, look_up)
             return
         for path, numbered, checkpoint in lines:
-            records, prepared = _parse_page(path, numbered, prepare)
+            known = look_up(numbered) if look_up else None
+            records, prepared = _parse_page(path, numbered, prepare, known)
             yield FeedPage(records=records, checkpoint=checkpoint, prepared=prepared)
     finally:
         if freeze_heap:
             gc.set_threshold(*thresholds)
             gc.unfreeze()
-
-
-GC_YOUNG_THRESHOLD = 50_000
 
 
 RawPage = tuple[str, list[tuple[int, bytes]], dict[str, int]]
@@ -439,7 +448,8 @@ def _raw_pages(
 def _parse_page(
     path: str,
     numbered: list[tuple[int, bytes]],
-    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None = None,
+    prepare: Prepare | None = None,
+    known: Any = None,
 ) -> tuple[list[ParsedWork | ParseFailure], list[Any] | None]:
     records: list[ParsedWork | ParseFailure] = []
     for number, data in numbered:
@@ -452,13 +462,14 @@ def _parse_page(
                 payload=record.payload,
             )
         records.append(record)
-    return records, prepare(records) if prepare else None
+    return records, prepare(records, known) if prepare else None
 
 
 def _parsed_in_pool(
     lines: Iterator[RawPage],
     workers: int,
-    prepare: Callable[[list[ParsedWork | ParseFailure]], list[Any]] | None,
+    prepare: Prepare | None,
+    look_up: LookUp | None,
 ) -> Iterator[FeedPage]:
     # Forked parsers share the parent's open database connection but never
     # use it (parsing is pure) and leave without closing it (os._exit).
@@ -470,7 +481,15 @@ def _parsed_in_pool(
                 pending.append(
                     (
                         checkpoint,
-                        pool.apply_async(_parse_page, (path, numbered, prepare)),
+                        pool.apply_async(
+                            _parse_page,
+                            (
+                                path,
+                                numbered,
+                                prepare,
+                                look_up(numbered) if look_up else None,
+                            ),
+                        ),
                     )
                 )
                 if len(pending) > 2 * workers:

@@ -334,6 +334,40 @@ def test_loading_again_changes_nothing() -> None:
 
 
 @postgresql
+def test_records_stored_as_they_are_are_not_prepared_for_writing() -> None:
+    load(str(COPY_2023))
+    lines = list(LINES)
+    lines[4] = edited(4, title="A corrected title")
+    numbered = list(enumerate(lines, 1))
+
+    stored = snapshot_bulk.page_look_up(numbered)
+    prepared = snapshot_bulk.page_prepare(page_records(lines), stored)
+
+    assert len(stored) == 200
+    assert [i for i, p in enumerate(prepared) if p is not None] == [4]
+    assert prepared[4].work is not None
+    # A line that does not start with its id is prepared, whatever is stored.
+    assert snapshot_bulk.page_look_up([(1, b'{"title": "x", "id": "0704.0001"}')]) == {}
+
+
+@postgresql
+def test_a_record_prepared_by_nobody_is_prepared_by_the_writer() -> None:
+    expected, _, _ = both_ways(str(COPY_2023))
+    wipe()
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    records = page_records(LINES)
+
+    snapshot_bulk.snapshot_page_ingest(
+        records=records, import_run=run, prepared=[None] * len(records)
+    )
+    snapshot_bulk.snapshot_run_finish(run=run)
+
+    assert everything() == expected
+
+
+@postgresql
 def test_a_changed_line_takes_the_standard_path(tmp_path) -> None:
     load(str(COPY_2023))
     lines = list(LINES)
