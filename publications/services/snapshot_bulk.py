@@ -72,6 +72,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -678,7 +679,9 @@ def _json(value: Any) -> str:
 
     Most records share their field sources, many their categories.
     """
-    if isinstance(value, dict):
+    if isinstance(value, dict) and all(
+        isinstance(v, str | int | None) for v in value.values()
+    ):
         return _json_cached(("dict", *value.items()))
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return _json_cached(("list", *value))
@@ -1111,13 +1114,7 @@ def _copy_lines(
     first = next(lines, None)
     if first is None:
         return
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-    )
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy,
-    ):
+    with _copy_into(model, fields) as copy:
         copy.write(first)
         while chunk := "".join(islice(lines, COPY_CHUNK)):
             copy.write(chunk)
@@ -1126,7 +1123,7 @@ def _copy_lines(
 def _copy(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]
 ) -> None:
-    """COPY rows into the model's table (query logs show the statement).
+    """COPY rows of values into the model's table, psycopg formatting them.
 
     ``rows`` may be a generator: rows stream to PostgreSQL as they are made.
     Nothing is sent when there are none.
@@ -1135,6 +1132,15 @@ def _copy(
     first = next(rows, None)
     if first is None:
         return
+    with _copy_into(model, fields) as copy:
+        copy.write_row(first)
+        for row in rows:
+            copy.write_row(row)
+
+
+@contextmanager
+def _copy_into(model: type[models.Model], fields: Sequence[str]) -> Iterator[Any]:
+    """A COPY into these columns of the model's table (query logs show it)."""
     columns = ", ".join(
         connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
     )
@@ -1142,6 +1148,4 @@ def _copy(
         connection.cursor() as cursor,
         cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy,
     ):
-        copy.write_row(first)
-        for row in rows:
-            copy.write_row(row)
+        yield copy

@@ -11,8 +11,9 @@ unchanged). On PostgreSQL the run takes the set-based path
 per-record path. For each import it prints the rate, the records per path,
 and where the wall time went: parsing, the set-based write by step, the
 standard path, commits with their after-commit work (the authors_changed
-receivers), and the CPU seconds of this process and of its PostgreSQL
-backend (read from /proc when the server runs on this machine).
+receivers), and the CPU seconds of this process, of its parsing processes
+and of its PostgreSQL backend (read from /proc when the server runs on
+this machine).
 
 Celery tasks that receivers start run inline when no REDIS_URL is set
 (CELERY_TASK_ALWAYS_EAGER): set REDIS_URL to a spare Redis database to
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -141,6 +143,12 @@ def parse_rate(path: str) -> None:
           f"{seen / elapsed:8.1f} records/s")  # fmt: skip
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's ended children (the parsing processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     from publications.services.import_runs import import_run_create, import_run_execute
 
@@ -151,10 +159,12 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     spent.clear()
     cpu_db = backend_cpu()
     cpu = time.process_time()
+    cpu_parsers = children_cpu()
     started = time.perf_counter()
     run = import_run_execute(run_id=run.pk)
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    cpu_parsers = children_cpu() - cpu_parsers
     db_after = backend_cpu()
     print(
         f"{label:<22} {run.seen:>7} records in {elapsed:7.1f} s = "
@@ -164,7 +174,9 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     paths = run.checkpoint.get("paths")
     if paths:
         print(f"    paths: {paths}")
-    cpu_line = f"    CPU: this process {cpu:.1f} s"
+    cpu_line = (
+        f"    CPU: this process {cpu:.1f} s, parsing processes {cpu_parsers:.1f} s"
+    )
     if cpu_db is not None and db_after is not None:
         cpu_line += f", PostgreSQL backend {db_after - cpu_db:.1f} s"
     print(cpu_line + f", wall {elapsed:.1f} s")

@@ -616,6 +616,18 @@ def test_copy_text_reaches_postgresql_as_the_values_it_was() -> None:
         snapshot_bulk._copy_text(1.5)
 
 
+def test_json_columns_are_written_as_json_dumps_writes_them() -> None:
+    for value in (
+        {"title": "arxiv"},
+        ["cs.LG", "stat.ML"],
+        [],
+        {"a": [1, 2]},
+        [[2020, 3]],
+    ):
+        assert snapshot_bulk._json(value) == json.dumps(value)
+        assert snapshot_bulk._json(value) == json.dumps(value)  # cached
+
+
 # --- which path ------------------------------------------------------------------
 
 

@@ -432,6 +432,49 @@ def test_parsing_in_worker_processes_gives_the_same_pages() -> None:
     ]
 
 
+def ids_and_lines_seen(records: list, known: object) -> list:
+    """A prepare function: what it was given, per record."""
+    return [(getattr(r, "external_id", None), known) for r in records]
+
+
+def lines_counted(numbered: list) -> int:
+    return len(numbered)
+
+
+def refusing(records: list, known: object) -> list:
+    raise RuntimeError("a bug in preparing")
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_pages_carry_what_prepare_made_of_them_with_what_look_up_found(
+    workers: int,
+) -> None:
+    pages = list(
+        read_pages(
+            [str(COPY_2023)],
+            page_size=150,
+            workers=workers,
+            prepare=ids_and_lines_seen,
+            look_up=lines_counted,
+        )
+    )
+
+    assert [len(p.prepared) for p in pages] == [150, 50]
+    assert pages[1].prepared[0] == (pages[1].records[0].external_id, 50)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_page_that_cannot_be_prepared_still_comes_with_its_records(
+    workers: int,
+) -> None:
+    [page] = read_pages(
+        [str(COPY_2023)], page_size=200, workers=workers, prepare=refusing
+    )
+
+    assert page.prepared is None
+    assert len(page.records) == 200
+
+
 def test_worker_processes_end_the_run_after_the_pages_before_a_missing_file(
     tmp_path,
 ) -> None:
