@@ -710,6 +710,24 @@ def test_foreign_key_checks_skipped_only_while_the_new_works_are_written(
 
 
 @postgresql
+def test_a_page_commits_without_waiting_for_the_disk() -> None:
+    # Its checkpoint is in the same transaction: a crash loses both.
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+        snapshot_bulk.snapshot_page_ingest(
+            records=page_records(LINES[:10]), import_run=run
+        )
+
+        cursor.execute("SHOW synchronous_commit")  # until the page's commit
+        assert cursor.fetchone()[0] == "off"
+
+
+@postgresql
 def test_a_role_that_may_not_skip_them_keeps_the_checks() -> None:
     run = import_run_create(
         source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
