@@ -269,7 +269,7 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
         workers=settings.SNAPSHOT_PARSE_WORKERS,
         freeze_heap=True,
         # The set-based writer's per-record work, done by the parsing
-        # processes, except for records already stored as they are.
+        # processes, except for records stored already.
         prepare=snapshot_bulk.page_prepare if set_based else None,
         look_up=snapshot_bulk.page_look_up if set_based else None,
     )

@@ -177,12 +177,12 @@ def page_prepare(
     records: Sequence[ParsedWork | ParseFailure],
     stored: dict[str, str] | None = None,
 ) -> list[PreparedWork | None]:
-    """``PreparedWork`` of each record of a page that may be written.
+    """``PreparedWork`` of each record of a page that may be written set-based.
 
-    None for a failure and for a record whose payload hash ``stored``
-    (``page_look_up``) already holds: it will most likely be skipped as
-    unchanged, and a re-load is mostly such records. The writer prepares
-    what it finds missing itself. Pure (no database): the snapshot reader
+    None for a failure and for a record ``stored`` (``page_look_up``)
+    already holds: it will most likely be skipped as unchanged or take the
+    standard path as changed, and a re-load is mostly such records. The
+    writer prepares what it finds missing itself. Pure (no database): the snapshot reader
     runs it in its parsing processes (``arxiv_snapshot.read_pages``), so
     the writing process, which takes turns with PostgreSQL, only puts in
     ids.
@@ -190,8 +190,7 @@ def page_prepare(
     stored = stored or {}
     return [
         _prepare(record)
-        if isinstance(record, ParsedWork)
-        and stored.get(record.external_id) != record.payload_hash
+        if isinstance(record, ParsedWork) and record.external_id not in stored
         else None
         for record in records
     ]
@@ -418,19 +417,18 @@ def _page_write(
     new: list[ParsedWork] = []
     standard: list[ParsedWork] = []
     for work in fresh:
-        if id(work) not in ready:  # not prepared by the parsing process
-            ready[id(work)] = _prepare(work)
         keys = _identifiers(work)
         if (
             work.external_id in stored
             or any(key in owned for key in keys)
             or any(seen_ids[key] > 1 for key in keys)
             or seen_ids[("external_id", work.external_id)] > 1
-            or ready[id(work)].work is None
         ):
             standard.append(work)
-        else:
-            new.append(work)
+            continue
+        if id(work) not in ready:  # not prepared by the parsing process
+            ready[id(work)] = _prepare(work)
+        (standard if ready[id(work)].work is None else new).append(work)
 
     author_ids = _works_create(new, [ready[id(w)] for w in new], run) if new else set()
     counts.created += len(new)

@@ -334,18 +334,19 @@ def test_loading_again_changes_nothing() -> None:
 
 
 @postgresql
-def test_records_stored_as_they_are_are_not_prepared_for_writing() -> None:
+def test_records_already_stored_are_not_prepared_for_writing() -> None:
     load(str(COPY_2023))
     lines = list(LINES)
-    lines[4] = edited(4, title="A corrected title")
+    lines[4] = edited(4, title="A corrected title")  # stored: standard path
+    lines[7] = edited(7, id="2611.00007", doi=None)  # not stored: new
     numbered = list(enumerate(lines, 1))
 
     stored = snapshot_bulk.page_look_up(numbered)
     prepared = snapshot_bulk.page_prepare(page_records(lines), stored)
 
-    assert len(stored) == 200
-    assert [i for i, p in enumerate(prepared) if p is not None] == [4]
-    assert prepared[4].work is not None
+    assert len(stored) == 199
+    assert [i for i, p in enumerate(prepared) if p is not None] == [7]
+    assert prepared[7].work is not None
     # A line that does not start with its id is prepared, whatever is stored.
     assert snapshot_bulk.page_look_up([(1, b'{"title": "x", "id": "0704.0001"}')]) == {}
 
