@@ -136,29 +136,39 @@ def _fields_hash(fields: dict[str, Any], authorships_json: list[str]) -> str:
     tests/publications/sources/test_arxiv_snapshot_parse.py checks the
     digest against ``parsed_fields_hash`` on every real line.
     """
-    parts = []
-    for key in sorted(fields):
-        value = fields[key]
-        if key == "authorships":
-            text = "[" + ", ".join(authorships_json) + "]"
-        elif key == "versions":
-            text = "[" + ", ".join(f'[{n}, "{d.isoformat()}"]' for n, d in value) + "]"
-        elif isinstance(value, str):
-            text = _json_str(value)
-        elif isinstance(value, tuple):  # categories
-            text = _json_strs(value)
-        elif isinstance(value, date):
-            text = f'"{value.isoformat()}"'
-        elif value is None:
-            text = "null"
-        else:
-            text = str(int(value))
-        parts.append(f'"{key}": {text}')
+    values = dict(fields, authorships=authorships_json)
+    parts = [
+        f'"{key}": {_JSON_WRITERS.get(key, _json_str)(values[key])}'
+        for key in sorted(values)
+    ]
     return payload_hash(("{" + ", ".join(parts) + "}").encode())
 
 
 def _json_strs(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(map(_json_str, values)) + "]"
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def _json_date(value: date) -> str:
+    return f'"{value.isoformat()}"'
+
+
+def _json_versions(versions: tuple[tuple[int, date], ...]) -> str:
+    return "[" + ", ".join(f"[{n}, {_json_date(d)}]" for n, d in versions) + "]"
+
+
+# How each field that is not a string is written (authorships: their JSON).
+_JSON_WRITERS = {
+    "arxiv_version": _json_int,
+    "authorships": lambda texts: "[" + ", ".join(texts) + "]",
+    "categories": _json_strs,
+    "published": _json_date,
+    "updated": _json_date,
+    "versions": _json_versions,
+}
 
 
 def _authorship_json(authorship: ParsedAuthorship) -> str:
