@@ -23,8 +23,8 @@ the rows the per-record path writes. SQLite runs (and runs asked to, see
    nothing to upsert and nothing to map back. What a row takes from the
    record alone is made beforehand by ``page_prepare``, which the snapshot
    reader runs in its parsing processes (the Work's values; the other
-   rows as COPY text), so the writer only puts in ids and the time. Rows that may already exist
-   go through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name
+   rows as COPY text), so the writer only puts in ids and the time. Rows
+   that may already exist go through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name
    forms of known authors (DO NOTHING), institutions (DO NOTHING, then
    their ids), affiliations (DO UPDATE, widening the years). Topics for
    unknown arXiv codes are created with their names from
@@ -76,7 +76,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.conf import settings
@@ -182,10 +182,10 @@ def page_prepare(
     None for a failure and for a record ``stored`` (``page_look_up``)
     already holds: it will most likely be skipped as unchanged or take the
     standard path as changed, and a re-load is mostly such records. The
-    writer prepares what it finds missing itself. Pure (no database): the snapshot reader
-    runs it in its parsing processes (``arxiv_snapshot.read_pages``), so
-    the writing process, which takes turns with PostgreSQL, only puts in
-    ids.
+    writer prepares what it finds missing itself. Pure (no database): the
+    snapshot reader runs it in its parsing processes
+    (``arxiv_snapshot.read_pages``), so the writing process, which takes
+    turns with PostgreSQL, only puts in ids.
     """
     stored = stored or {}
     return [
@@ -1026,25 +1026,21 @@ def _text_array(values: Iterable[str | None]) -> str:
     quotes escaped, as PostgreSQL's array input reads them) the same
     parameter costs a sixth of that. Cast it in the SQL: ``%s::text[]``.
     """
-    return (
-        "{"
-        + ",".join(
-            "NULL"
-            if value is None
-            else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in values
-        )
-        + "}"
+    return _array_literal(
+        None
+        if value is None
+        else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for value in values
     )
 
 
 def _int_array(values: Iterable[int | None]) -> str:
     """An integer array literal for one parameter (see ``_text_array``)."""
-    return (
-        "{"
-        + ",".join("NULL" if value is None else str(int(value)) for value in values)
-        + "}"
-    )
+    return _array_literal(None if v is None else str(int(v)) for v in values)
+
+
+def _array_literal(items: Iterable[str | None]) -> str:
+    return "{" + ",".join("NULL" if item is None else item for item in items) + "}"
 
 
 def _table(model: type[models.Model]) -> str:
@@ -1119,14 +1115,11 @@ def _copy_lines(
     newline) into the model's table, streamed in chunks as they are made.
     Nothing is sent when there are none.
     """
-    lines = iter(lines)
-    first = next(lines, None)
-    if first is None:
-        return
-    with _copy_into(model, fields) as copy:
-        copy.write(first)
-        while chunk := "".join(islice(lines, COPY_CHUNK)):
-            copy.write(chunk)
+    lines = _unless_empty(lines)
+    if lines is not None:
+        with _copy_into(model, fields) as copy:
+            while chunk := "".join(islice(lines, COPY_CHUNK)):
+                copy.write(chunk)
 
 
 def _copy(
@@ -1137,14 +1130,21 @@ def _copy(
     ``rows`` may be a generator: rows stream to PostgreSQL as they are made.
     Nothing is sent when there are none.
     """
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    with _copy_into(model, fields) as copy:
-        copy.write_row(first)
-        for row in rows:
-            copy.write_row(row)
+    rows = _unless_empty(rows)
+    if rows is not None:
+        with _copy_into(model, fields) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _unless_empty(items: Iterable[Any]) -> Iterator[Any] | None:
+    """The items, or None when there are none (a generator is looked into)."""
+    items = iter(items)
+    first = next(items, _NOTHING)
+    return None if first is _NOTHING else chain([first], items)
+
+
+_NOTHING = object()
 
 
 @contextmanager
