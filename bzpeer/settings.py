@@ -296,6 +296,10 @@ SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS = env.bool(
 # one; unchanged 7,959 against 4,865): they parse only two pages ahead
 # each, so while the writer and PostgreSQL are the slower side they wait.
 SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=2)
+# Set-based runs write each page in a second thread while the next page is
+# planned (snapshot_bulk.pages_write), so Python and PostgreSQL overlap.
+# False writes and plans in turn, in one thread.
+SNAPSHOT_PIPELINE = env.bool("SNAPSHOT_PIPELINE", default=True)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)
 # ------------------------------------------------------------------------------

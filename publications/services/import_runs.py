@@ -42,7 +42,7 @@ from publications.sources import (
 from publications.sources.base import FeedPage, ParseFailure, SourceError, iter_files
 
 from . import snapshot_bulk
-from .ingest import works_ingest
+from .ingest import IngestCounts, works_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +129,17 @@ def import_run_execute(
     run = ImportRun.objects.get(pk=run_id)
     reader = READERS[run.source]
     try:
-        for page in reader(run):
-            _ingest_page(run, page, on_progress)
+        if snapshot_bulk.pages_write_applies(run):
+            snapshot_bulk.pages_write(
+                reader(run),
+                run,
+                lambda page, plan: _ingest_page(run, page, on_progress, plan=plan),
+            )
+        else:
+            for page in reader(run):
+                _ingest_page(run, page, on_progress)
+        if run.source == arxiv_snapshot.SOURCE:
+            snapshot_bulk.snapshot_run_finish(run=run)
     except SourceError as exc:
         _fail(run, str(exc))
         return run
@@ -160,11 +169,25 @@ def _fail(run: ImportRun, error: str) -> None:
     run.refresh_from_db()
 
 
-def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -> None:
+def _ingest_page(
+    run: ImportRun,
+    page: FeedPage,
+    on_progress: Progress | None,
+    *,
+    plan: snapshot_bulk.PagePlan | None = None,
+) -> IngestCounts:
+    """Write a page and its checkpoint in one transaction; returns its counts.
+
+    ``plan``: the set-based writer's plan of the page, made beforehand
+    (``snapshot_bulk.pages_write``).
+    """
     with transaction.atomic():
         if snapshot_bulk.set_based_applies(run):
             counts = snapshot_bulk.snapshot_page_ingest(
-                records=page.records, import_run=run, prepared=page.prepared
+                records=page.records,
+                import_run=run,
+                prepared=page.prepared,
+                plan=plan,
             )
             if page.checkpoint is not None:
                 page.checkpoint["paths"] = counts.paths.add_to(
@@ -204,6 +227,7 @@ def _ingest_page(run: ImportRun, page: FeedPage, on_progress: Progress | None) -
             run.save(update_fields=["total", "checkpoint"])
     if on_progress:
         on_progress(run)
+    return counts
 
 
 def _arxiv_pages(run: ImportRun) -> Iterator[FeedPage]:
@@ -257,8 +281,8 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
 
     No total: counting a multi-gigabyte snapshot's lines would read it
     twice, so progress shows the count of records and their rate. After
-    the last page is written (a generator resumes only then), the
-    set-based path recounts the run's authors (snapshot_bulk).
+    the last page is written, the set-based path recounts the run's
+    authors (``import_run_execute`` calls ``snapshot_run_finish``).
     """
     set_based = snapshot_bulk.set_based_applies(run)
     yield from arxiv_snapshot.read_pages(
@@ -271,9 +295,8 @@ def _snapshot_pages(run: ImportRun) -> Iterator[FeedPage]:
         # The set-based writer's per-record work, done by the parsing
         # processes, except for records stored already.
         prepare=snapshot_bulk.page_prepare if set_based else None,
-        look_up=snapshot_bulk.page_look_up if set_based else None,
+        look_up=snapshot_bulk.PageLookUp() if set_based else None,
     )
-    snapshot_bulk.snapshot_run_finish(run=run)
 
 
 def _oai_pages(run: ImportRun) -> Iterator[FeedPage]:

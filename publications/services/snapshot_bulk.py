@@ -71,7 +71,8 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,6 +108,7 @@ from publications.sources.arxiv import valid_arxiv_id
 from publications.sources.base import (
     ARXIV,
     DOI,
+    FeedPage,
     ParsedAuthorship,
     ParsedWork,
     ParseFailure,
@@ -218,6 +220,32 @@ def page_look_up(numbered: list[tuple[int, bytes]]) -> dict[str, str]:
     return _stored_hashes(ids) if ids else {}
 
 
+class PageLookUp:
+    """``page_look_up``, asked for fewer pages while pages find nothing.
+
+    A cold load (new records into a database that holds none of them)
+    finds nothing stored page after page, and each look-up costs
+    PostgreSQL an index probe per record. After a page that found nothing,
+    the next ``SKIPPED_AFTER_NOTHING`` pages are not looked up (their
+    records are all prepared, as they would be); a page that finds
+    something stored starts looking up every page again. Advice only, like
+    ``page_look_up``: a page not looked up is sorted right by the writer.
+    """
+
+    SKIPPED_AFTER_NOTHING = 7
+
+    def __init__(self) -> None:
+        self._skip = 0
+
+    def __call__(self, numbered: list[tuple[int, bytes]]) -> dict[str, str]:
+        if self._skip:
+            self._skip -= 1
+            return {}
+        stored = page_look_up(numbered)
+        self._skip = 0 if stored else self.SKIPPED_AFTER_NOTHING
+        return stored
+
+
 def _prepare(work: ParsedWork) -> PreparedWork:
     if not _fits(work):
         return PreparedWork(work=None)
@@ -267,20 +295,40 @@ def set_based_applies(run: ImportRun) -> bool:
     )
 
 
+def pages_write_applies(run: ImportRun) -> bool:
+    """Whether ``pages_write`` writes the run's pages (in a second thread).
+
+    Set-based runs, unless ``SNAPSHOT_PIPELINE`` is off or the caller holds
+    a transaction open: the writing thread's connection could neither see
+    nor join it (a test's transaction, say).
+    """
+    return (
+        set_based_applies(run)
+        and settings.SNAPSHOT_PIPELINE
+        and not connection.in_atomic_block
+    )
+
+
 def snapshot_page_ingest(
     *,
     records: Sequence[ParsedWork | ParseFailure],
     import_run: ImportRun,
     prepared: Sequence[PreparedWork | None] | None = None,
+    plan: PagePlan | None = None,
 ) -> SnapshotPageCounts:
     """Write one page of snapshot records; run inside the page's transaction.
 
     ``prepared``: ``page_prepare(records)``, when the parsing process made
     it (``arxiv_snapshot.read_pages(prepare=...)``); made here otherwise.
+    ``plan``: ``page_plan`` of these records, when it was made beforehand
+    (``pages_write``, while the page before was written); made here
+    otherwise.
     """
     try:
         with transaction.atomic():
-            counts = _page_write(records, import_run, prepared)
+            if plan is None:
+                plan = page_plan(records, import_run, prepared)
+            counts = _plan_write(plan, import_run)
         if _statistics_due(import_run.created, import_run.created + counts.created):
             _statistics_refresh()
         return counts
@@ -306,10 +354,63 @@ def snapshot_page_ingest(
     )
 
 
+def pages_write(
+    pages: Iterable[FeedPage],
+    run: ImportRun,
+    write: Callable[[FeedPage, PagePlan], SnapshotPageCounts],
+) -> None:
+    """Write pages in a second thread while the next one is planned.
+
+    ``write(page, plan)`` writes a page in its transaction (it calls
+    ``snapshot_page_ingest`` with the plan); it runs in a thread of its
+    own, with its own database connection, one page at a time, in order.
+    Meanwhile this thread reads the next page and plans it
+    (``page_plan``): what is stored, which authors it names, its ids, and
+    every row as COPY text. The page being written has not committed, so
+    the plan adds what that page will have written (``PagePlan.written``)
+    to what it reads. That holds only if the page is written as planned:
+    a page with records for the standard path (which decides authors by
+    evidence) is waited for before the next is planned, and a page whose
+    set-based write failed (``retried_pages``) has the next one planned
+    again. The writing thread locks what a plan refers to and checks it is
+    still there (``_plan_lock``), so a plan made outside the page's
+    transaction writes what a plan made inside it would.
+
+    Python and PostgreSQL take turns within a page; across pages they
+    overlap (100,000 records: see the README). A page is committed before
+    the next is handed over, so checkpoints stay in order; an error in
+    either thread stops the run after the page being written.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="snapshot-writer") as writer:
+        try:
+            pending: tuple[Future, PagePlan] | None = None
+            for page in pages:
+                plan = None
+                if pending is None or pending[1].exact:
+                    written = pending[1].written if pending else None
+                    plan = page_plan(page.records, run, page.prepared, written)
+                if pending is not None:
+                    if pending[0].result().paths.retried_pages:
+                        plan = None  # planned on what did not happen
+                    pending = None
+                if plan is None:
+                    plan = page_plan(page.records, run, page.prepared)
+                pending = (writer.submit(write, page, plan), plan)
+            if pending is not None:
+                pending[0].result()
+        finally:
+            # The writing thread's own connection (Django's are per thread).
+            writer.submit(_connection_close).result()
+
+
 # Tables each page reads while the run fills them; the recount's joins.
 PAGE_TABLES = (SourceRecord, WorkIdentifier, Author)
 RECOUNT_TABLES = (Authorship, WorkTopic)
 STATISTICS_FIRST = 5000
+
+
+def _connection_close() -> None:
+    connection.close()
 
 
 def _statistics_due(before: int, after: int) -> bool:
@@ -377,79 +478,6 @@ def _identifiers(record: ParsedWork) -> list[tuple[str, str]]:
     if record.doi:
         keys.append((DOI, record.doi))
     return keys
-
-
-def _page_write(
-    records: Sequence[ParsedWork | ParseFailure],
-    run: ImportRun,
-    prepared: Sequence[PreparedWork | None] | None,
-) -> SnapshotPageCounts:
-    counts = SnapshotPageCounts(seen=len(records))
-    if prepared is None or len(prepared) != len(records):
-        prepared = [None] * len(records)
-    failures = [r for r in records if isinstance(r, ParseFailure)]
-    works = [r for r in records if isinstance(r, ParsedWork)]
-    ready = {id(r): p for r, p in zip(records, prepared, strict=True) if p is not None}
-    if failures:
-        ImportFailure.objects.bulk_create(
-            ImportFailure(
-                import_run=run,
-                external_id=f.external_id[:255],
-                error=f.error,
-                payload=f.payload,
-            )
-            for f in failures
-        )
-        counts.failed += len(failures)
-
-    stored = _stored_hashes([w.external_id for w in works])
-    unchanged, fresh = [], []
-    for work in works:
-        if stored.get(work.external_id) == work.payload_hash:
-            unchanged.append(work)
-        else:
-            fresh.append(work)
-    owned = _owned_identifiers([k for w in fresh for k in _identifiers(w)])
-    seen_ids: dict[Any, int] = {}
-    for work in fresh:
-        for key in (("external_id", work.external_id), *_identifiers(work)):
-            seen_ids[key] = seen_ids.get(key, 0) + 1
-    new: list[ParsedWork] = []
-    standard: list[ParsedWork] = []
-    for work in fresh:
-        keys = _identifiers(work)
-        if (
-            work.external_id in stored
-            or any(key in owned for key in keys)
-            or any(seen_ids[key] > 1 for key in keys)
-            or seen_ids[("external_id", work.external_id)] > 1
-        ):
-            standard.append(work)
-            continue
-        if id(work) not in ready:  # not prepared by the parsing process
-            ready[id(work)] = _prepare(work)
-        (standard if ready[id(work)].work is None else new).append(work)
-
-    author_ids = _works_create(new, [ready[id(w)] for w in new], run) if new else set()
-    counts.created += len(new)
-    counts.unchanged += len(unchanged)
-    counts.paths = PagePaths(
-        set_based=len(new), standard=len(standard), skipped=len(unchanged)
-    )
-    # The new works' authors are recounted once, after the last page
-    # (snapshot_run_finish): recounting them on every page they appear on
-    # reads all their works again each time.
-    counts.author_ids |= author_ids
-    if standard:
-        # In page order, after the new works: a changed record or one that
-        # names another source's work is decided against what is stored.
-        result = works_ingest(records=standard, import_run=run)
-        counts.created += result.created
-        counts.updated += result.updated
-        counts.unchanged += result.unchanged
-        counts.failed += result.failed
-        counts.author_ids |= result.author_ids
-    return counts
 
 
 def _stored_hashes(external_ids: list[str]) -> dict[str, str]:
@@ -552,81 +580,294 @@ def _detail(key: str) -> str:
 # --- writing the new works ----------------------------------------------------
 
 
-def _works_create(
-    works: list[ParsedWork], prepared: list[PreparedWork], run: ImportRun
-) -> set[int]:
-    """Every row of these new works; returns the ids of their authors.
+@dataclass
+class Written:
+    """What a page will have written once it commits, for planning the next
+    page while it is written (``pages_write``)."""
 
-    Each table's rows are the prepared COPY text with the ids and the time
-    put in, streamed while they are joined, so PostgreSQL inserts the first
-    rows while Python still makes the last ones.
+    hashes: dict[str, str] = field(default_factory=dict)  # external id -> hash
+    identifiers: set[tuple[str, str]] = field(default_factory=set)
+    authors: dict[str, int] = field(default_factory=dict)  # name key -> new id
+
+
+@dataclass
+class PagePlan:
+    """How a page is written: what ``page_plan`` decided and made.
+
+    ``new`` works are written set-based from ``work_rows`` and ``lines``
+    (COPY text by table, ids in), ``standard`` ones by ``works_ingest``.
+    ``locks``: rows the page refers to that it did not make (authors,
+    topics), locked and checked when it is written.
     """
-    checks_skipped = _page_settings(run)
+
+    failures: list[ParseFailure]
+    unchanged: int
+    standard: list[ParsedWork]
+    new: list[ParsedWork]
+    written: Written
+    work_ids: list[int] = field(default_factory=list)
+    author_rows: list[tuple] = field(default_factory=list)
+    work_rows: list[tuple] = field(default_factory=list)
+    lines: list[tuple[type[models.Model], Sequence[str], list[str]]] = field(
+        default_factory=list
+    )
+    aliases: dict[tuple[int, str], str] = field(default_factory=dict)
+    new_author_ids: set[int] = field(default_factory=set)
+    affiliations: list[tuple[int, str, int | None]] = field(default_factory=list)
+    locks: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def exact(self) -> bool:
+        """Whether ``written`` is all the page writes (no standard path)."""
+        return not self.standard
+
+    @property
+    def author_ids(self) -> set[int]:
+        return {author_id for author_id, _ in self.aliases}
+
+
+def page_plan(
+    records: Sequence[ParsedWork | ParseFailure],
+    run: ImportRun,
+    prepared: Sequence[PreparedWork | None] | None = None,
+    after: Written | None = None,
+) -> PagePlan:
+    """Sort a page's records and make the rows of its new works.
+
+    Reads, writes nothing but missing arXiv topics (reference rows, created
+    as ``works_ingest`` would) and draws ids. ``after``: what the page
+    being written will have written (``pages_write``), read as if stored.
+    """
+    after = after or Written()
+    if prepared is None or len(prepared) != len(records):
+        prepared = [None] * len(records)
+    failures = [r for r in records if isinstance(r, ParseFailure)]
+    works = [r for r in records if isinstance(r, ParsedWork)]
+    ready = {id(r): p for r, p in zip(records, prepared, strict=True) if p is not None}
+
+    stored = _stored_hashes([w.external_id for w in works])
+    stored.update(
+        (e, after.hashes[e])
+        for e in after.hashes.keys() & {w.external_id for w in works}
+    )
+    unchanged, fresh = [], []
+    for work in works:
+        if stored.get(work.external_id) == work.payload_hash:
+            unchanged.append(work)
+        else:
+            fresh.append(work)
+    keys = [k for w in fresh for k in _identifiers(w)]
+    owned = _owned_identifiers(keys) | (after.identifiers & set(keys))
+    seen_ids: dict[Any, int] = {}
+    for work in fresh:
+        for key in (("external_id", work.external_id), *_identifiers(work)):
+            seen_ids[key] = seen_ids.get(key, 0) + 1
+    new: list[ParsedWork] = []
+    standard: list[ParsedWork] = []
+    for work in fresh:
+        keys = _identifiers(work)
+        if (
+            work.external_id in stored
+            or any(key in owned for key in keys)
+            or any(seen_ids[key] > 1 for key in keys)
+            or seen_ids[("external_id", work.external_id)] > 1
+        ):
+            standard.append(work)
+            continue
+        if id(work) not in ready:  # not prepared by the parsing process
+            ready[id(work)] = _prepare(work)
+        (standard if ready[id(work)].work is None else new).append(work)
+
+    written = Written(
+        # A record of the standard path may be written or not, changed or
+        # not: no hash matches "", so the next page sends it there too.
+        hashes={w.external_id: w.payload_hash for w in new}
+        | {w.external_id: "" for w in standard},
+        identifiers={k for w in fresh for k in _identifiers(w)},
+    )
+    plan = PagePlan(
+        failures=failures,
+        unchanged=len(unchanged),
+        standard=standard,
+        new=new,
+        written=written,
+    )
+    if new:
+        _plan_new_works(plan, [ready[id(w)] for w in new], run, after)
+    return plan
+
+
+def _plan_new_works(
+    plan: PagePlan, prepared: list[PreparedWork], run: ImportRun, after: Written
+) -> None:
+    """Ids and every row of the new works, as COPY text where prepared.
+
+    The prepared text gets the ids (the work's, its authors', the run's)
+    and the time put in.
+    """
+    works = plan.new
     now = timezone.now()
     stamp = now.isoformat()
     work_ids = _next_ids(Work, len(works))
     topic_ids = _topic_ids([c for w in works for c in w.categories])
-    authors = _authors_resolve(works)
+    authors = _authors_resolve(works, after.authors)
     triples = list(zip(works, prepared, work_ids, strict=True))
 
-    _authors_create(authors, now)
-    _copy(
-        Work,
-        _WORK_COPY_COLUMNS,
-        ((*p.work, work_id, now, now) for _, p, work_id in triples),
-    )
-    _copy_lines(
-        WorkIdentifier,
-        ("scheme", "value", "work"),
-        (f"{row}\t{work_id}\n" for _, p, work_id in triples for row in p.identifiers),
-    )
-    _copy_lines(
-        WorkVersion,
-        ("version", "submitted", "work"),
-        (f"{row}\t{work_id}\n" for _, p, work_id in triples for row in p.versions),
-    )
-    _copy_lines(
-        WorkTopic,
-        ("work", "topic", "position", "is_primary"),
+    plan.work_ids = work_ids
+    plan.written.authors = {key: authors.ids[key][0] for key in authors.new}
+    plan.author_rows = [
+        (authors.ids[key][0], display, key, False, "", False, None, 0, 0, 0, now, now)
+        for key, display in authors.new.items()
+    ]
+    plan.work_rows = [(*p.work, work_id, now, now) for _, p, work_id in triples]
+    plan.lines = [
         (
-            f"{work_id}\t{topic_ids[code]}\t{position}\t{'t' if position == 0 else 'f'}\n"
-            for w, _, work_id in triples
-            for position, code in enumerate(
-                c for c in w.categories if is_arxiv_category(c)
-            )
+            WorkIdentifier,
+            ("scheme", "value", "work"),
+            [
+                f"{row}\t{work_id}\n"
+                for _, p, work_id in triples
+                for row in p.identifiers
+            ],
         ),
-    )
-    _copy_lines(
-        Authorship, _AUTHORSHIP_COPY_COLUMNS, _authorship_lines(triples, authors)
-    )
-    _copy_lines(
-        SourceRecord,
-        _SOURCE_COPY_COLUMNS,
         (
-            f"{p.source_record}\t{work_id}\t{stamp}\t{run.pk}\n"
-            for _, p, work_id in triples
+            WorkVersion,
+            ("version", "submitted", "work"),
+            [f"{row}\t{work_id}\n" for _, p, work_id in triples for row in p.versions],
         ),
-    )
-    aliases: dict[tuple[int, str], str] = {}
-    affiliations: list[tuple[int, str, int | None]] = []
+        (
+            WorkTopic,
+            ("work", "topic", "position", "is_primary"),
+            [
+                f"{work_id}\t{topic_ids[code]}\t{position}\t{'t' if position == 0 else 'f'}\n"
+                for w, _, work_id in triples
+                for position, code in enumerate(
+                    c for c in w.categories if is_arxiv_category(c)
+                )
+            ],
+        ),
+        (
+            Authorship,
+            _AUTHORSHIP_COPY_COLUMNS,
+            list(_authorship_lines(triples, authors)),
+        ),
+        (
+            SourceRecord,
+            _SOURCE_COPY_COLUMNS,
+            [
+                f"{p.source_record}\t{work_id}\t{stamp}\t{run.pk}\n"
+                for _, p, work_id in triples
+            ],
+        ),
+    ]
     for work in works:
         year = work.published.year if work.published else None
         for authorship in work.authorships:
             key = _name_key(authorship.name)
             author_id = authors.ids[key][0]
-            aliases.setdefault((author_id, authorship.name), key)
+            plan.aliases.setdefault((author_id, authorship.name), key)
             for raw in authorship.raw_affiliations:
                 name = collapse_spaces(raw)
                 if name:
-                    affiliations.append((author_id, name, year))
-    _aliases_add(aliases, new_authors={authors.ids[key][0] for key in authors.new})
-    if affiliations:
-        _affiliations_extend(affiliations)
-    _citations_complete(work_ids)
+                    plan.affiliations.append((author_id, name, year))
+    plan.new_author_ids = {authors.ids[key][0] for key in authors.new}
+    plan.locks = {
+        "authors": sorted(
+            author_id
+            for author_id, introduced_by in authors.ids.values()
+            if introduced_by < 0
+        ),
+        "topics": sorted(set(topic_ids.values())),
+    }
+
+
+def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
+    """Write what ``page_plan`` decided, in the page's savepoint."""
+    counts = SnapshotPageCounts(
+        seen=len(plan.failures) + plan.unchanged + len(plan.standard) + len(plan.new)
+    )
+    if plan.failures:
+        ImportFailure.objects.bulk_create(
+            ImportFailure(
+                import_run=run,
+                external_id=f.external_id[:255],
+                error=f.error,
+                payload=f.payload,
+            )
+            for f in plan.failures
+        )
+        counts.failed += len(plan.failures)
+    if plan.new:
+        _new_works_write(plan, run)
+    counts.created += len(plan.new)
+    counts.unchanged += plan.unchanged
+    counts.paths = PagePaths(
+        set_based=len(plan.new), standard=len(plan.standard), skipped=plan.unchanged
+    )
+    # The new works' authors are recounted once, after the last page
+    # (snapshot_run_finish): recounting them on every page they appear on
+    # reads all their works again each time.
+    counts.author_ids |= plan.author_ids
+    if plan.standard:
+        # In page order, after the new works: a changed record or one that
+        # names another source's work is decided against what is stored.
+        result = works_ingest(records=plan.standard, import_run=run)
+        counts.created += result.created
+        counts.updated += result.updated
+        counts.unchanged += result.unchanged
+        counts.failed += result.failed
+        counts.author_ids |= result.author_ids
+    return counts
+
+
+def _new_works_write(plan: PagePlan, run: ImportRun) -> None:
+    """Every row of the page's new works; COPY where they cannot exist yet."""
+    checks_skipped = _page_settings(run)
+    _plan_lock(plan, run)
+    _copy(Author, _AUTHOR_COLUMNS, plan.author_rows)
+    _copy(Work, _WORK_COPY_COLUMNS, plan.work_rows)
+    for model, fields, lines in plan.lines:
+        _copy_lines(model, fields, lines)
+    _aliases_add(plan.aliases, new_authors=plan.new_author_ids)
+    if plan.affiliations:
+        _affiliations_extend(plan.affiliations)
+    _citations_complete(plan.work_ids)
     if checks_skipped:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
-    return {author_id for author_id, _ in aliases}
+
+
+class StalePlanError(Exception):
+    """A row the plan refers to is gone (deleted or merged since)."""
+
+
+def _plan_lock(plan: PagePlan, run: ImportRun) -> None:
+    """Lock what the page refers to and did not make, as foreign key checks
+    would (``_page_settings``), and check that it is still there.
+
+    The run, the existing authors the page's authorships name (still
+    visible: not merged away) and the topics. A plan made before the page's
+    transaction (``pages_write``) read them outside it.
+    """
+    authors, topics = plan.locks["authors"], plan.locks["topics"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH r AS (SELECT id FROM {_table(ImportRun)} WHERE id = %s "  # noqa: S608 - table names from the models
+            "FOR KEY SHARE), "
+            f"a AS (SELECT id FROM {_table(Author)} WHERE id = ANY(%s::bigint[]) "
+            "AND merged_into_id IS NULL FOR KEY SHARE), "
+            f"t AS (SELECT id FROM {_table(Topic)} WHERE id = ANY(%s::bigint[]) "
+            "FOR KEY SHARE) "
+            "SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM a), "
+            "(SELECT count(*) FROM t)",
+            [run.pk, _int_array(authors), _int_array(topics)],
+        )
+        found = cursor.fetchone()
+    if tuple(found) != (1, len(authors), len(topics)):
+        raise StalePlanError(
+            f"run, authors, topics: {tuple(found)} found of "
+            f"{(1, len(authors), len(topics))}"
+        )
 
 
 def _authorship_lines(
@@ -651,45 +892,56 @@ def _work_values(work: ParsedWork) -> tuple:
     no column for (the standard path writes that record).
     """
     values = dict(_WORK_DEFAULTS)
-    sources: dict[str, str] = {}
+    given = []
     for name, value in _record_values(work).items():
         if _empty(value):
             continue
-        sources[name] = work.source
-        if name in ("title", "abstract"):
-            values[name], values[f"{name}_raw"] = value
+        given.append(name)
+        if name in _WITH_RAW:
+            values[name], values[_WITH_RAW[name]] = value
         elif name in values:
             values[name] = value
-            if name == "published":
-                values["year"] = value.year
         else:
             raise KeyError(f"Work has no column for {name!r}")
+    if values["published"] is not None:
+        values["year"] = values["published"].year
     if work.authorships:
-        sources["authorships"] = work.source
-    values["field_sources"] = sources
+        given.append("authorships")
+    values["field_sources"] = _field_sources(work.source, tuple(given))
     for name in _WORK_JSON:
         values[name] = _json(values[name])
     return tuple(values[name] for name in _WORK_DEFAULTS)
 
 
+_WITH_RAW = {"title": "title_raw", "abstract": "abstract_raw"}
+
+
+@lru_cache(maxsize=1024)
+def _field_sources(source: str, names: tuple[str, ...]) -> str:
+    """The JSON of field_sources: each field given, by this source.
+
+    Once per set of fields a record gives (most records give the same).
+    """
+    return json.dumps(dict.fromkeys(names, source))
+
+
 def _json(value: Any) -> str:
     """``json.dumps(value)``, once per distinct value of a JSON column.
 
-    Most records share their field sources, many their categories.
+    Many records share their categories; most have no counts by year.
     """
-    if isinstance(value, dict) and all(
-        isinstance(v, str | int | None) for v in value.values()
-    ):
-        return _json_cached(("dict", *value.items()))
+    if isinstance(value, str):  # made already (field_sources)
+        return value
+    if value == []:
+        return "[]"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return _json_cached(("list", *value))
+        return _json_cached(tuple(value))
     return json.dumps(value)
 
 
 @lru_cache(maxsize=4096)
-def _json_cached(key: tuple) -> str:
-    kind, *items = key
-    return json.dumps(dict(items) if kind == "dict" else items)
+def _json_cached(strings: tuple[str, ...]) -> str:
+    return json.dumps(list(strings))
 
 
 # Every column of Work with its default, read from the model so that a new
@@ -754,18 +1006,26 @@ class _Authors:
     new: dict[str, str] = field(default_factory=dict)
 
 
-def _authors_resolve(works: list[ParsedWork]) -> _Authors:
-    """The oldest visible Author of each name; the others are new."""
+def _authors_resolve(
+    works: list[ParsedWork], made: dict[str, int] | None = None
+) -> _Authors:
+    """The oldest visible Author of each name; the others are new.
+
+    ``made``: authors (name key -> id) the page before will have made,
+    when it is still being written (``pages_write``).
+    """
     keys = {_name_key(a.name) for w in works for a in w.authorships}
     with connection.cursor() as cursor:
-        # Locked as a foreign key check locks them (see _page_settings).
+        # Locked when the page is written (_plan_lock).
         cursor.execute(
-            f"SELECT name_key, id FROM {_table(Author)} WHERE id IN "  # noqa: S608 - table names from the models
-            f"(SELECT min(id) FROM {_table(Author)} WHERE merged_into_id IS NULL "
-            "AND name_key = ANY(%s::text[]) GROUP BY name_key) FOR KEY SHARE",
+            f"SELECT name_key, min(id) FROM {_table(Author)} "  # noqa: S608 - table names from the models
+            "WHERE merged_into_id IS NULL AND name_key = ANY(%s::text[]) "
+            "GROUP BY name_key",
             [_text_array(keys)],
         )
         existing = dict(cursor.fetchall())
+    for key in keys & (made or {}).keys():
+        existing[key] = min(existing.get(key, made[key]), made[key])
     authors = _Authors()
     for key, author_id in existing.items():
         authors.ids[key] = (author_id, -1)
@@ -783,30 +1043,6 @@ def _authors_resolve(works: list[ParsedWork]) -> _Authors:
     return authors
 
 
-def _authors_create(authors: _Authors, now: Any) -> None:
-    _copy(
-        Author,
-        _AUTHOR_COLUMNS,
-        [
-            (
-                authors.ids[key][0],
-                display,
-                key,
-                False,
-                "",
-                False,
-                None,
-                0,
-                0,
-                0,
-                now,
-                now,
-            )
-            for key, display in authors.new.items()
-        ],
-    )
-
-
 def _topic_ids(codes: Iterable[str]) -> dict[str, int]:
     """Ids of the arXiv topics, creating the codes not seen before."""
     wanted = sorted({c for c in codes if is_arxiv_category(c)})
@@ -814,11 +1050,11 @@ def _topic_ids(codes: Iterable[str]) -> dict[str, int]:
         return {}
 
     def found() -> dict[str, int]:
-        # Locked as a foreign key check locks them (see _page_settings).
+        # Locked when the page is written (_plan_lock).
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT code, id FROM {_table(Topic)} "  # noqa: S608 - table names from the models
-                "WHERE scheme = %s AND code = ANY(%s::text[]) FOR KEY SHARE",
+                "WHERE scheme = %s AND code = ANY(%s::text[])",
                 [Topic.Scheme.ARXIV.value, _text_array(wanted)],
             )
             return dict(cursor.fetchall())
@@ -994,10 +1230,6 @@ def _page_settings(run: ImportRun) -> bool:
             "set_config('synchronous_commit', 'off', true)"
         )
         if skip:
-            cursor.execute(
-                f"SELECT id FROM {_table(ImportRun)} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - table names from the models
-                [run.pk],
-            )
             cursor.execute("SET LOCAL session_replication_role = replica")
     return skip
 

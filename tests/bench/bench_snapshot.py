@@ -30,6 +30,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from functools import wraps
@@ -51,17 +52,23 @@ from django.test.utils import (  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 # (module, function, label): wall time spent in each. Labels starting with
-# two spaces are steps inside "write new works" and are not added up again.
+# two spaces are steps inside the label above them that does not, and are
+# not added up again. With the pipeline (SNAPSHOT_PIPELINE), planning and
+# writing run in two threads at once: their times add up to more than the
+# wall time, and "other" is what neither thread spent (it may be negative).
 BULK = "publications.services.snapshot_bulk"
 TIMED = [
     ("publications.sources.arxiv_snapshot", "parse_line", "parse lines (inline)"),
-    (BULK, "_stored_hashes", "sort: source records"),
-    (BULK, "_owned_identifiers", "sort: identifiers"),
-    (BULK, "_works_create", "write new works"),
+    (BULK, "page_plan", "plan pages"),
+    (BULK, "_stored_hashes", "  sort: source records"),
+    (BULK, "_owned_identifiers", "  sort: identifiers"),
     (BULK, "_topic_ids", "  topics"),
     (BULK, "_authors_resolve", "  authors by name"),
     (BULK, "_next_ids", "  ids"),
+    (BULK, "_prepare", "  prepare (inline)"),
     (BULK, "page_prepare", "prepare (inline)"),
+    (BULK, "_new_works_write", "write new works"),
+    (BULK, "_plan_lock", "  lock"),
     (BULK, "_copy", "  COPY"),
     (BULK, "_copy_lines", "  COPY"),
     (BULK, "_aliases_add", "  aliases"),
@@ -79,7 +86,15 @@ TIMED = [
         "after commit (receivers)",
     ),
 ]
+# Each step ("  ...") under the label listed last before it.
+PARENTS: dict[str, str] = {}
+for _, _, _label in TIMED:
+    if not _label.startswith("  "):
+        _parent = _label
+    else:
+        PARENTS.setdefault(_label, _parent)
 spent: dict[str, float] = defaultdict(float)
+_spent_lock = threading.Lock()
 _gc_started: list[float] = []
 
 
@@ -102,7 +117,9 @@ def _timed(function, label):
             name = label
             if label == "  COPY":
                 name = f"  COPY {args[0].__name__}"
-            spent[name] += time.perf_counter() - started
+                PARENTS.setdefault(name, PARENTS[label])
+            with _spent_lock:  # two threads with the pipeline
+                spent[name] += time.perf_counter() - started
 
     return wrapper
 
@@ -119,18 +136,31 @@ def instrument() -> None:
         setattr(owner, name, _timed(getattr(owner, name), label))
 
 
-def backend_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend, if it is local."""
+def postgres_cpu() -> float | None:
+    """CPU seconds of the local PostgreSQL server's processes, so far.
+
+    Every backend counts (the pipeline writes on a second connection) and
+    those that ended too: the postmaster's children's times include them.
+    None when the server does not run on this machine.
+    """
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    if not Path(f"/proc/{pid}").exists():
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            # utime, stime, cutime, cstime (fields 14-17 of proc(5)).
+            ticks += sum(int(f) for f in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def parse_rate(path: str) -> None:
@@ -157,7 +187,7 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
         parameters["standard_path"] = True
     run = import_run_create(source="arxiv-snapshot", parameters=parameters)
     spent.clear()
-    cpu_db = backend_cpu()
+    cpu_db = postgres_cpu()
     cpu = time.process_time()
     cpu_parsers = children_cpu()
     started = time.perf_counter()
@@ -165,7 +195,7 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu
     cpu_parsers = children_cpu() - cpu_parsers
-    db_after = backend_cpu()
+    db_after = postgres_cpu()
     print(
         f"{label:<22} {run.seen:>7} records in {elapsed:7.1f} s = "
         f"{run.seen / elapsed:8.1f} records/s (created {run.created}, "
@@ -178,7 +208,7 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
         f"    CPU: this process {cpu:.1f} s, parsing processes {cpu_parsers:.1f} s"
     )
     if cpu_db is not None and db_after is not None:
-        cpu_line += f", PostgreSQL backend {db_after - cpu_db:.1f} s"
+        cpu_line += f", PostgreSQL {db_after - cpu_db:.1f} s"
     print(cpu_line + f", wall {elapsed:.1f} s")
     top = 0.0
     for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
@@ -187,11 +217,10 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
             top += seconds
         if seconds >= 0.05 and not name.startswith("  "):
             print(f"    {name:<30} {seconds:7.1f} s")
-            if name == "write new works":
-                steps = [(n, t) for n, t in spent.items() if n.startswith("  ")]
-                for step, step_seconds in sorted(steps, key=lambda item: -item[1]):
-                    if step_seconds >= 0.05:
-                        print(f"    {step:<30} {step_seconds:7.1f} s")
+            steps = [(n, t) for n, t in spent.items() if PARENTS.get(n) == name]
+            for step, step_seconds in sorted(steps, key=lambda item: -item[1]):
+                if step_seconds >= 0.05:
+                    print(f"    {step:<30} {step_seconds:7.1f} s")
     print(f"    {'other (read, counts, tx)':<30} {elapsed - top:7.1f} s")
 
 
@@ -237,6 +266,7 @@ def main() -> None:
             print(
                 f"database: {connection.vendor}, {path}, page size "
                 f"{args.page_size}, parse workers {settings.SNAPSHOT_PARSE_WORKERS}, "
+                f"pipeline {'on' if settings.SNAPSHOT_PIPELINE else 'off'}, "
                 f"celery: {celery}, foreign keys on new works: {checks}"
             )
             parse_rate(path)

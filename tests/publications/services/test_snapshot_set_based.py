@@ -352,6 +352,24 @@ def test_records_already_stored_are_not_prepared_for_writing() -> None:
 
 
 @postgresql
+def test_pages_are_looked_up_less_while_they_find_nothing_stored(
+    django_assert_num_queries,
+) -> None:
+    load(str(COPY_2023))
+    stored = list(enumerate(LINES, 1))[:5]
+    new = [(n, edited(n, id=f"2611.{n:05d}")) for n in range(5)]
+    look_up = snapshot_bulk.PageLookUp()
+    found = []
+    with django_assert_num_queries(3):
+        # New records: asked, then 7 pages not; stored ones: asked, and
+        # asked again.
+        for page in [new] * 8 + [stored, stored]:
+            found.append(len(look_up(page)))
+
+    assert found == [0] * 8 + [5, 5]
+
+
+@postgresql
 def test_a_record_prepared_by_nobody_is_prepared_by_the_writer() -> None:
     expected, _, _ = both_ways(str(COPY_2023))
     wipe()
@@ -480,11 +498,11 @@ def test_a_run_killed_while_writing_resumes_to_the_rows_of_a_whole_run(
     resolve = snapshot_bulk._authors_resolve
     calls = []
 
-    def dies_on_the_third_page(works):
+    def dies_on_the_third_page(works, *args):
         calls.append(1)
         if len(calls) == 3:
             raise Killed
-        return resolve(works)
+        return resolve(works, *args)
 
     monkeypatch.setattr(snapshot_bulk, "_authors_resolve", dies_on_the_third_page)
     run = import_run_create(

@@ -1,0 +1,250 @@
+"""Snapshot pages written in a second thread while the next is planned.
+
+``snapshot_bulk.pages_write``: its promise is the rows of writing the pages
+one after the other, in one thread (``SNAPSHOT_PIPELINE = False``). The
+writing thread has its own connection, which cannot see a test's open
+transaction: these tests commit (``transaction=True``) and run on
+PostgreSQL only, like the set-based writer they drive.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import DataError, transaction
+
+from publications.models import Author, Authorship, ImportRun, Work
+from publications.services import snapshot_bulk
+from publications.services.import_runs import (
+    import_run_create,
+    import_run_execute,
+    import_run_resume,
+)
+from tests.publications.services.test_snapshot_set_based import (
+    COPY_2023,
+    LINES,
+    Killed,
+    counts,
+    edited,
+    everything,
+    generated_lines,
+    load,
+    paths,
+    postgresql,
+    wipe,
+    write,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), postgresql]
+
+
+def one_thread_then_two(settings, path: str) -> tuple[dict, dict, ImportRun]:
+    """Rows of the pages written in turn, then of the pipeline, on one file."""
+    settings.SNAPSHOT_PIPELINE = False
+    serial = load(path)
+    expected = everything()
+    wipe()
+    settings.SNAPSHOT_PIPELINE = True
+    run = load(path)
+    assert (counts(run), paths(run)) == (counts(serial), paths(serial))
+    return expected, everything(), run
+
+
+def test_the_real_lines_make_the_rows_of_one_thread(settings) -> None:
+    expected, written, run = one_thread_then_two(settings, str(COPY_2023))
+
+    assert counts(run) == (200, 200, 0, 0, 0)
+    assert written == expected
+
+
+def test_authors_a_page_being_written_makes_are_those_of_the_next(
+    settings, tmp_path
+) -> None:
+    # Generated names recur across pages: the next page is planned while
+    # the page that makes an author has not committed, and must name it.
+    expected, written, run = one_thread_then_two(
+        settings, write(tmp_path, generated_lines(300))
+    )
+
+    assert counts(run) == (300, 300, 0, 0, 0)
+    assert written == expected
+    assert Author.objects.count() < Authorship.objects.count()
+
+
+def test_a_record_repeated_on_the_next_page_is_decided_as_after_a_commit(
+    settings, tmp_path
+) -> None:
+    # Line 50 ends page 1; page 2 repeats it unchanged, then changed.
+    lines = [*LINES[:50], LINES[49], edited(49, title="A title changed"), *LINES[50:]]
+
+    expected, written, run = one_thread_then_two(settings, write(tmp_path, lines))
+
+    assert counts(run) == (202, 200, 1, 1, 0)
+    assert written == expected
+
+
+def test_the_next_page_is_planned_while_a_page_is_written(monkeypatch) -> None:
+    planned, threads = threading.Event(), []
+    plan, write_plan = snapshot_bulk.page_plan, snapshot_bulk._plan_write
+
+    def planning(records, *args):
+        if records[0].external_id == "0704.0051":  # page 2's first record
+            planned.set()
+        return plan(records, *args)
+
+    def writing(page_plan, run):
+        threads.append(threading.current_thread().name)
+        if page_plan.new[0].external_id == "0704.0001":
+            # Page 1 is not written before page 2 is planned: one thread
+            # doing both in turn would wait here for ever.
+            assert planned.wait(timeout=30)
+        return write_plan(page_plan, run)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    monkeypatch.setattr(snapshot_bulk, "_plan_write", writing)
+    run = load(str(COPY_2023))
+
+    assert counts(run) == (200, 200, 0, 0, 0)
+    assert len(threads) == 4
+    assert all(name.startswith("snapshot-writer") for name in threads)
+
+
+def test_the_page_after_one_written_record_by_record_is_planned_again(
+    monkeypatch, settings
+) -> None:
+    settings.SNAPSHOT_PIPELINE = False
+    expected = (load(str(COPY_2023)), everything())
+    wipe()
+    settings.SNAPSHOT_PIPELINE = True
+    copy, plans, pages = snapshot_bulk._copy_lines, [], []
+    plan = snapshot_bulk.page_plan
+
+    def planning(records, *args):
+        plans.append(records[0].external_id)
+        return plan(records, *args)
+
+    def refusing_on_page_2(model, fields, lines):
+        if model is Authorship:
+            pages.append(1)
+            if len(pages) == 2:
+                raise DataError("as a concurrent writer or a bad value would")
+        copy(model, fields, lines)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    monkeypatch.setattr(snapshot_bulk, "_copy_lines", refusing_on_page_2)
+    run = load(str(COPY_2023))
+
+    assert counts(run) == counts(expected[0])
+    assert paths(run) == {
+        "set_based": 150,
+        "standard": 50,
+        "skipped": 0,
+        "retried_pages": 1,
+    }
+    # Page 3 was planned on what page 2 would have made, then again.
+    assert plans == ["0704.0001", "0704.0051", "0704.0101", "0704.0101", "0704.0151"]
+    assert everything() == expected[1]
+
+
+def test_a_plan_whose_author_was_merged_meanwhile_is_not_written(
+    monkeypatch, tmp_path
+) -> None:
+    load(str(COPY_2023))
+    known = Authorship.objects.get(work__arxiv_id="0704.0001", position=1).author
+    stale = []
+    lock = snapshot_bulk._plan_lock
+
+    def merging_first(page_plan, run):
+        if known.pk in page_plan.locks["authors"] and not stale:
+            # A moderator merges the author between the plan and the write.
+            other = Author.objects.create(display_name="Other", name_key="other")
+            Author.objects.filter(pk=known.pk).update(merged_into=other)
+            try:
+                lock(page_plan, run)
+            except snapshot_bulk.StalePlanError as error:
+                stale.append(error)
+                raise
+        return lock(page_plan, run)
+
+    monkeypatch.setattr(snapshot_bulk, "_plan_lock", merging_first)
+    # A new record by the same author: its page refers to the known author.
+    run = load(write(tmp_path, [edited(0, id="2611.00001", doi=None)]))
+
+    assert len(stale) == 1
+    assert counts(run) == (1, 1, 0, 0, 0)
+    assert paths(run)["retried_pages"] == 1
+    work = Work.objects.get(arxiv_id="2611.00001")
+    assert work.authorships.filter(author__merged_into__isnull=False).count() == 0
+
+
+def test_a_run_killed_in_the_writing_thread_resumes_to_the_rows_of_a_whole_run(
+    monkeypatch, settings
+) -> None:
+    whole = (load(str(COPY_2023)), everything())
+    wipe()
+    write_plan, calls = snapshot_bulk._plan_write, []
+
+    def dies_on_the_third_page(page_plan, run):
+        calls.append(1)
+        if len(calls) == 3:
+            raise Killed
+        return write_plan(page_plan, run)
+
+    monkeypatch.setattr(snapshot_bulk, "_plan_write", dies_on_the_third_page)
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)], "page_size": 50}
+    )
+    with pytest.raises(Killed):
+        import_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.checkpoint["line"], Work.objects.count()) == (
+        ImportRun.Status.FAILED,
+        100,
+        100,
+    )
+
+    monkeypatch.setattr(snapshot_bulk, "_plan_write", write_plan)
+    import_run_execute(run_id=import_run_resume(run=run).pk)
+    run.refresh_from_db()
+
+    assert counts(run) == counts(whole[0])
+    assert everything() == whole[1]
+
+
+def test_a_run_killed_while_planning_keeps_the_page_being_written(
+    monkeypatch,
+) -> None:
+    plan, calls = snapshot_bulk.page_plan, []
+
+    def dies_planning_the_fourth_page(records, *args):
+        calls.append(1)
+        if len(calls) == 4:
+            raise Killed
+        return plan(records, *args)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", dies_planning_the_fourth_page)
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)], "page_size": 50}
+    )
+    with pytest.raises(Killed):
+        import_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+
+    # Page 3 was being written while page 4 was planned: it is committed.
+    assert (run.status, run.checkpoint["line"], Work.objects.count()) == (
+        ImportRun.Status.FAILED,
+        150,
+        150,
+    )
+
+
+def test_a_caller_holding_a_transaction_writes_in_its_own_thread(settings) -> None:
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    assert snapshot_bulk.pages_write_applies(run)
+    with transaction.atomic():
+        assert not snapshot_bulk.pages_write_applies(run)
+    settings.SNAPSHOT_PIPELINE = False
+    assert not snapshot_bulk.pages_write_applies(run)
