@@ -168,7 +168,9 @@ def work_upsert(
     _save_identifiers(work, record)
     if provider(record.source) == "arxiv":
         _save_versions(work, record, is_new=outcome == CREATED)
-    _save_topics(work, record, is_new=outcome == CREATED)
+    if _save_topics(work, record, is_new=outcome == CREATED) and outcome == UPDATED:
+        # Its authors' topic counts change with the work's topics.
+        touched |= set(work.authorships.values_list("author_id", flat=True)) - {None}
     touched |= _save_authorships(work, record, is_new=outcome == CREATED)
     _save_citations(work, record)
     citations_complete(work=work)
@@ -471,28 +473,31 @@ def topic_upsert(parsed: ParsedTopic) -> Topic:
     return topic
 
 
-def _save_topics(work: Work, record: ParsedWork, *, is_new: bool) -> None:
+def _save_topics(work: Work, record: ParsedWork, *, is_new: bool) -> bool:
     """The work's topics: arXiv categories (primary first), then the others.
 
     Each scheme's rows belong to the source that gives that scheme, so an
     OpenAlex record does not remove arXiv categories, nor the reverse.
+    Returns whether they changed.
     """
+    changed = False
     if record.categories and record.complete:
         codes = [code for code in record.categories if is_arxiv_category(code)]
         ids = _topic_ids(codes) if codes else {}
-        _replace_scheme_topics(
+        changed |= _replace_scheme_topics(
             work, Topic.Scheme.ARXIV, [ids[code] for code in codes], is_new=is_new
         )
     if record.topics and record.complete:
         wanted = [topic_upsert(t).pk for t in record.topics]
-        _replace_scheme_topics(
+        changed |= _replace_scheme_topics(
             work, record.topics[0].scheme, list(dict.fromkeys(wanted)), is_new=is_new
         )
+    return changed
 
 
 def _replace_scheme_topics(
     work: Work, scheme: str, wanted: list[int], *, is_new: bool
-) -> None:
+) -> bool:
     rows = (
         []
         if is_new
@@ -500,7 +505,7 @@ def _replace_scheme_topics(
     )
     current = [r.topic_id for r in rows if r.topic.scheme == scheme]
     if current == wanted:
-        return
+        return False
     WorkTopic.objects.filter(work=work, topic__scheme=scheme).delete()
     others = [r for r in rows if r.topic.scheme != scheme]
     # arXiv categories come first (the primary one leads), others after.
@@ -518,6 +523,7 @@ def _replace_scheme_topics(
         )
         for i, topic_id in enumerate(wanted)
     )
+    return True
 
 
 def _save_authorships(work: Work, record: ParsedWork, *, is_new: bool) -> set[int]:

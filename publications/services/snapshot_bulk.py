@@ -4,30 +4,35 @@
 30 records a second): right for feeds, days for a snapshot of millions.
 ``snapshot_page_ingest`` writes a page of snapshot records together, with
 the rows the per-record path writes. SQLite runs (and runs asked to, see
-``set_based_applies``) keep the per-record path.
+``set_based_applies``) keep the per-record path. A page is first planned
+(``page_plan``: sorted, ids drawn, every row made), then written
+(``_plan_write``); ``pages_write`` writes each page in a second thread
+while the next one is planned.
 
-1. **Sort** the page in two queries: records whose SourceRecord holds the
-   same payload hash are *unchanged* (skipped, nothing written); records
-   whose SourceRecord differs, whose arXiv id or DOI already belongs to a
-   work (another reader or source wrote it), that share an identifier with
-   another record of the page, or that the database would refuse (a value
-   too long for its column, an empty title) take the *standard* path,
-   ``works_ingest`` record by record, so precedence, merges and
-   provenance hold and a bad record becomes an ImportFailure; the rest are
-   *new* works.
+1. **Sort** the page: records whose SourceRecord holds the same payload
+   hash are *unchanged* (skipped, nothing written). Records whose
+   SourceRecord differs are *changed*: those whose work the snapshot alone
+   wrote and whose authors are the same (``_updatable`` says exactly when)
+   are *updated* set-based; the others, records whose arXiv id or DOI
+   already belongs to a work (another reader or source wrote it), that
+   share an identifier with another record of the page, or that the
+   database would refuse (a value too long for its column, an empty
+   title) take the *standard* path, ``works_ingest`` record by record, so
+   precedence, merges and provenance hold and a bad record becomes an
+   ImportFailure; the rest are *new* works.
 2. **Write the new works set-based.** Their ids are drawn from the
    sequences (one query), so every row of a new work (work, identifiers,
    versions, topics, authorships, source record, and the name forms of new
-   authors) goes into its real table with one ``COPY`` per table, made
-   while it streams: none of those rows can already exist, so there is
-   nothing to upsert and nothing to map back. What a row takes from the
-   record alone is made beforehand by ``page_prepare``, which the snapshot
-   reader runs in its parsing processes (the Work's values; the other
-   rows as COPY text), so the writer only puts in ids and the time. Rows
-   that may already exist go through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name
-   forms of known authors (DO NOTHING), institutions (DO NOTHING, then
-   their ids), affiliations (DO UPDATE, widening the years). Topics for
-   unknown arXiv codes are created with their names from
+   authors) goes into its real table with one ``COPY`` per table: none of
+   those rows can already exist, so there is nothing to upsert and nothing
+   to map back. What a row takes from the record alone is made beforehand
+   by ``page_prepare``, which the snapshot reader runs in its parsing
+   processes (the Work's values; the other rows as COPY text), so the
+   planner only puts in ids and the time. Rows that may already exist go
+   through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name forms
+   of known authors (DO NOTHING), institutions (DO NOTHING, then their
+   ids), affiliations (DO UPDATE, widening the years). Topics for unknown
+   arXiv codes are created with their names from
    ``publications.arxiv_taxonomy``. References other works made to the new
    ones are completed in one UPDATE.
 3. **Authors by exact name.** Each authorship's author is the oldest
@@ -39,6 +44,12 @@ the rows the per-record path writes. SQLite runs (and runs asked to, see
    cannot afford; ``authors_changed`` then starts re-resolution
    (``reresolution.authorships_reresolve``), which decides these rows
    again with that evidence, as it does after any import.
+4. **Update the changed works set-based** (``_updates_write``): what
+   ``works_ingest`` writes for them, in one statement per table: every
+   field from the record, new identifiers and versions, the arXiv topics,
+   the source records. A monthly snapshot changes a few records in a
+   hundred (new versions, journal references); one by one they cost more
+   than the whole unchanged rest.
 
 Why not stage every table and ``INSERT ... ON CONFLICT`` from it: new
 works' rows cannot conflict once the page is sorted, so staging would
@@ -496,18 +507,18 @@ def _stored_hashes(external_ids: list[str]) -> dict[str, str]:
     return {e: (h if w is not None else "") for e, h, w in rows}
 
 
-def _owned_identifiers(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these (scheme, value) a stored work already holds."""
+def _identifier_owners(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The stored work holding each of these (scheme, value) that one holds."""
     if not keys:
-        return set()
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT scheme, value FROM {_table(WorkIdentifier)} "  # noqa: S608 - table names from the models
+            f"SELECT scheme, value, work_id FROM {_table(WorkIdentifier)} "  # noqa: S608 - table names from the models
             "WHERE (scheme, value) IN "
             "(SELECT * FROM unnest(%s::text[], %s::text[]))",
             [_text_array(k[0] for k in keys), _text_array(k[1] for k in keys)],
         )
-        return set(cursor.fetchall())
+        return {(scheme, value): work for scheme, value, work in cursor.fetchall()}
 
 
 def _limit(model: type[models.Model], name: str) -> int:
@@ -590,6 +601,14 @@ class Written:
     authors: dict[str, int] = field(default_factory=dict)  # name key -> new id
 
 
+@dataclass(frozen=True)
+class StoredWork:
+    """A work a changed record updates set-based, as the plan read it."""
+
+    work_id: int
+    topic_ids: tuple[int, ...]  # its arXiv categories' topics, in order
+
+
 @dataclass
 class PagePlan:
     """How a page is written: what ``page_plan`` decided and made.
@@ -615,6 +634,10 @@ class PagePlan:
     new_author_ids: set[int] = field(default_factory=set)
     affiliations: list[tuple[int, str, int | None]] = field(default_factory=list)
     locks: dict[str, list[int]] = field(default_factory=dict)
+    # Changed records updating their work set-based: (record, prepared, stored)
+    updates: list[tuple[ParsedWork, PreparedWork, StoredWork]] = field(
+        default_factory=list
+    )
 
     @property
     def exact(self) -> bool:
@@ -657,31 +680,49 @@ def page_plan(
         else:
             fresh.append(work)
     keys = [k for w in fresh for k in _identifiers(w)]
-    owned = _owned_identifiers(keys) | (after.identifiers & set(keys))
+    owners = _identifier_owners(keys)
+    owners.update(dict.fromkeys(after.identifiers & set(keys), 0))
     seen_ids: dict[Any, int] = {}
     for work in fresh:
         for key in (("external_id", work.external_id), *_identifiers(work)):
             seen_ids[key] = seen_ids.get(key, 0) + 1
     new: list[ParsedWork] = []
+    changed: list[ParsedWork] = []
     standard: list[ParsedWork] = []
     for work in fresh:
         keys = _identifiers(work)
-        if (
-            work.external_id in stored
-            or any(key in owned for key in keys)
-            or any(seen_ids[key] > 1 for key in keys)
-            or seen_ids[("external_id", work.external_id)] > 1
+        if any(seen_ids[key] > 1 for key in keys) or (
+            seen_ids[("external_id", work.external_id)] > 1
         ):
             standard.append(work)
-            continue
+        elif work.external_id in stored:
+            # Changed since it was written: updated set-based if its work
+            # is the snapshot's alone (_updatable), by works_ingest if not.
+            stays_apart = stored[work.external_id] and (
+                work.external_id not in after.hashes
+            )
+            (changed if stays_apart else standard).append(work)
+        elif any(key in owners for key in keys):
+            standard.append(work)
+        else:
+            new.append(work)
+    updatable = _updatable(changed, owners) if changed else {}
+    updates = []
+    for work in changed:
+        (updates if work.external_id in updatable else standard).append(work)
+    for work in [*new, *updates]:
         if id(work) not in ready:  # not prepared by the parsing process
             ready[id(work)] = _prepare(work)
-        (standard if ready[id(work)].work is None else new).append(work)
+    standard += [w for w in new + updates if ready[id(w)].work is None]
+    new = [w for w in new if ready[id(w)].work is not None]
+    updates = [w for w in updates if ready[id(w)].work is not None]
+    order = {id(w): i for i, w in enumerate(works)}
+    standard.sort(key=lambda w: order[id(w)])  # page order
 
     written = Written(
         # A record of the standard path may be written or not, changed or
         # not: no hash matches "", so the next page sends it there too.
-        hashes={w.external_id: w.payload_hash for w in new}
+        hashes={w.external_id: w.payload_hash for w in new + updates}
         | {w.external_id: "" for w in standard},
         identifiers={k for w in fresh for k in _identifiers(w)},
     )
@@ -691,6 +732,7 @@ def page_plan(
         standard=standard,
         new=new,
         written=written,
+        updates=[(w, ready[id(w)], updatable[w.external_id]) for w in updates],
     )
     if new:
         _plan_new_works(plan, [ready[id(w)] for w in new], run, after)
@@ -784,7 +826,11 @@ def _plan_new_works(
 def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
     """Write what ``page_plan`` decided, in the page's savepoint."""
     counts = SnapshotPageCounts(
-        seen=len(plan.failures) + plan.unchanged + len(plan.standard) + len(plan.new)
+        seen=len(plan.failures)
+        + plan.unchanged
+        + len(plan.standard)
+        + len(plan.new)
+        + len(plan.updates)
     )
     if plan.failures:
         ImportFailure.objects.bulk_create(
@@ -799,10 +845,15 @@ def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
         counts.failed += len(plan.failures)
     if plan.new:
         _new_works_write(plan, run)
+    if plan.updates:
+        _updates_write(plan.updates, run)
     counts.created += len(plan.new)
+    counts.updated += len(plan.updates)
     counts.unchanged += plan.unchanged
     counts.paths = PagePaths(
-        set_based=len(plan.new), standard=len(plan.standard), skipped=plan.unchanged
+        set_based=len(plan.new) + len(plan.updates),
+        standard=len(plan.standard),
+        skipped=plan.unchanged,
     )
     # The new works' authors are recounted once, after the last page
     # (snapshot_run_finish): recounting them on every page they appear on
@@ -835,6 +886,232 @@ def _new_works_write(plan: PagePlan, run: ImportRun) -> None:
     if checks_skipped:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+# --- updating changed records ----------------------------------------------------
+
+
+def _updatable(
+    works: list[ParsedWork],
+    owners: dict[tuple[str, str], int],
+    *,
+    lock: bool = False,
+) -> dict[str, StoredWork]:
+    """The changed records ``_updates_write`` may write, by external id.
+
+    Those whose work this snapshot alone wrote and that change nothing
+    ``works_ingest`` decides with more than the record: the work is not
+    merged away, no other source has a record of it, every field is the
+    snapshot's (none set by hand, none by another source), its topics are
+    arXiv categories only, the record names the same authors in the same
+    order (same raw names and affiliations: ``works_ingest`` keeps such
+    rows as they are), and its arXiv id and DOI belong to no other work.
+    For those, ``works_ingest`` sets every field from the record as on a
+    new work, adds the new identifiers and versions, replaces the topics
+    and updates the source record; ``_updates_write`` does that for a page
+    at once. ``lock``: lock the works (at write time, see ``_updates_lock``).
+    """
+    by_id = {w.external_id: w for w in works}
+    work_table, record = _table(Work), _table(SourceRecord)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.external_id, w.id FROM {record} AS s "  # noqa: S608 - table names from the models
+            f"JOIN {work_table} AS w ON w.id = s.work_id "
+            "WHERE s.source = %s AND s.external_id = ANY(%s::text[]) "
+            "AND w.merged_into_id IS NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {record} AS o "
+            "WHERE o.work_id = w.id AND o.source <> %s) "
+            "AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(w.field_sources) AS f "
+            "WHERE f.value <> %s)" + (" ORDER BY w.id FOR UPDATE OF w" if lock else ""),
+            [SOURCE, _text_array(by_id), SOURCE, SOURCE],
+        )
+        found = dict(cursor.fetchall())
+        if not found:
+            return {}
+        work_ids = _int_array(found.values())
+        cursor.execute(
+            "SELECT work_id, position, raw_name, raw_affiliations::text "  # noqa: S608 - table names from the models
+            f"FROM {_table(Authorship)} WHERE work_id = ANY(%s::bigint[]) "
+            "ORDER BY work_id, position",
+            [work_ids],
+        )
+        authors: dict[int, list] = {}
+        for work_id, position, raw_name, affiliations in cursor.fetchall():
+            authors.setdefault(work_id, []).append(
+                (position, raw_name, json.loads(affiliations))
+            )
+        cursor.execute(
+            "SELECT wt.work_id, wt.topic_id, t.scheme "  # noqa: S608 - table names from the models
+            f"FROM {_table(WorkTopic)} AS wt JOIN {_table(Topic)} AS t "
+            "ON t.id = wt.topic_id WHERE wt.work_id = ANY(%s::bigint[]) "
+            "ORDER BY wt.work_id, wt.position",
+            [work_ids],
+        )
+        topics: dict[int, list] = {}
+        for work_id, topic_id, scheme in cursor.fetchall():
+            topics.setdefault(work_id, []).append((topic_id, scheme))
+    updatable = {}
+    for external_id, work_id in found.items():
+        work = by_id[external_id]
+        wanted = [
+            (a.position, a.raw_name, list(a.raw_affiliations)) for a in work.authorships
+        ]
+        own = topics.get(work_id, [])
+        if (
+            authors.get(work_id, []) == wanted
+            # works_ingest keeps a version and topics the record does not
+            # give; these rows would not.
+            and work.arxiv_version is not None
+            and work.categories
+            and all(scheme == Topic.Scheme.ARXIV for _, scheme in own)
+            and all(owners.get(key, work_id) == work_id for key in _identifiers(work))
+        ):
+            updatable[external_id] = StoredWork(
+                work_id=work_id, topic_ids=tuple(t for t, _ in own)
+            )
+    return updatable
+
+
+def _updates_lock(updates: list[tuple[ParsedWork, PreparedWork, StoredWork]]) -> None:
+    """Lock the works to update and check the plan still holds for them.
+
+    The plan read them outside the page's transaction (``pages_write``);
+    another writer may have changed one since.
+    """
+    works = [w for w, _, _ in updates]
+    keys = [k for w in works for k in _identifiers(w)]
+    now = _updatable(works, _identifier_owners(keys), lock=True)
+    planned = {w.external_id: stored for w, _, stored in updates}
+    if now != planned:
+        raise StalePlanError("a work to update changed since the page was planned")
+
+
+def _updates_write(
+    updates: list[tuple[ParsedWork, PreparedWork, StoredWork]], run: ImportRun
+) -> None:
+    """What ``works_ingest`` writes for these changed records, set-based.
+
+    Every field from the record (as on a new work: ``_work_values``, made by
+    ``page_prepare``), new identifiers and versions added and changed
+    version dates set, the arXiv topics replaced where they differ, the
+    source records' hash, time and run, and references to the works
+    completed.
+    """
+    _updates_lock(updates)
+    now = timezone.now()
+    stamp = now.isoformat()
+    work_ids = [stored.work_id for _, _, stored in updates]
+    topic_ids = _topic_ids([c for w, _, _ in updates for c in w.categories])
+    rows = ",".join(
+        _work_json(prepared.work, stored.work_id, stamp)
+        for _, prepared, stored in updates
+    )
+    columns = [
+        connection.ops.quote_name(Work._meta.get_field(name).column)
+        for name in (*_WORK_DEFAULTS, "modified_at")
+        if name != "merged_into"
+    ]
+    identifiers = [
+        (*key, stored.work_id)
+        for work, _, stored in updates
+        for key in _identifiers(work)
+    ]
+    versions = [
+        (stored.work_id, number, submitted)
+        for work, _, stored in updates
+        for number, submitted in work.versions
+    ]
+    topics = {
+        stored.work_id: wanted
+        for work, _, stored in updates
+        if (wanted := [topic_ids[c] for c in work.categories if is_arxiv_category(c)])
+        != list(stored.topic_ids)
+    }
+    work_table, version_table = _table(Work), _table(WorkVersion)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {work_table} AS w SET "  # noqa: S608 - table and column names from the models
+            + ", ".join(f"{c} = v.{c}" for c in columns)
+            + f" FROM jsonb_populate_recordset(NULL::{work_table}, %s::jsonb) AS v "
+            "WHERE w.id = v.id",
+            ["[" + rows + "]"],
+        )
+        cursor.execute(
+            f"INSERT INTO {_table(WorkIdentifier)} (scheme, value, work_id) "  # noqa: S608 - table names from the models
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[]) "
+            "ON CONFLICT (scheme, value) DO NOTHING",
+            [
+                _text_array(s for s, _, _ in identifiers),
+                _text_array(v for _, v, _ in identifiers),
+                _int_array(w for _, _, w in identifiers),
+            ],
+        )
+        if versions:
+            cursor.execute(
+                f"INSERT INTO {version_table} (work_id, version, submitted) "  # noqa: S608 - table names from the models
+                "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::date[]) "
+                "ON CONFLICT (work_id, version) DO UPDATE SET submitted = "
+                f"EXCLUDED.submitted WHERE {version_table}.submitted "
+                "IS DISTINCT FROM EXCLUDED.submitted",
+                [
+                    _int_array(w for w, _, _ in versions),
+                    _int_array(n for _, n, _ in versions),
+                    _text_array(d.isoformat() for _, _, d in versions),
+                ],
+            )
+        if topics:
+            cursor.execute(
+                f"DELETE FROM {_table(WorkTopic)} WHERE work_id = ANY(%s::bigint[])",  # noqa: S608 - table names from the models
+                [_int_array(topics)],
+            )
+            rows = [
+                (work_id, topic_id, position)
+                for work_id, wanted in topics.items()
+                for position, topic_id in enumerate(wanted)
+            ]
+            cursor.execute(
+                f"INSERT INTO {_table(WorkTopic)} "  # noqa: S608 - table names from the models
+                "(work_id, topic_id, position, is_primary) "
+                "SELECT w, t, p, p = 0 FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::int[]) AS r(w, t, p)",
+                [
+                    _int_array(w for w, _, _ in rows),
+                    _int_array(t for _, t, _ in rows),
+                    _int_array(p for _, _, p in rows),
+                ],
+            )
+        cursor.execute(
+            f"UPDATE {_table(SourceRecord)} AS s SET payload_hash = v.h, "  # noqa: S608 - table names from the models
+            "fetched_at = %s, import_run_id = %s "
+            "FROM unnest(%s::text[], %s::text[]) AS v(e, h) "
+            "WHERE s.source = %s AND s.external_id = v.e",
+            [
+                now,
+                run.pk,
+                _text_array(w.external_id for w, _, _ in updates),
+                _text_array(w.payload_hash for w, _, _ in updates),
+                SOURCE,
+            ],
+        )
+    _citations_complete(work_ids)
+
+
+def _work_json(values: tuple, work_id: int, stamp: str) -> str:
+    """A Work row as a JSON object for ``jsonb_populate_recordset``."""
+    parts = [f'"id": {work_id}', f'"modified_at": "{stamp}"']
+    for name, value in zip(_WORK_DEFAULTS, values, strict=True):
+        if name in _JSON_NAMES:
+            parts.append(f"{json.dumps(_column(name))}: {value}")  # JSON already
+        elif isinstance(value, date):
+            parts.append(f'{json.dumps(_column(name))}: "{value.isoformat()}"')
+        else:
+            parts.append(f"{json.dumps(_column(name))}: {json.dumps(value)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+@lru_cache(maxsize=64)
+def _column(name: str) -> str:
+    return Work._meta.get_field(name).column
 
 
 class StalePlanError(Exception):
@@ -891,26 +1168,26 @@ def _work_values(work: ParsedWork) -> tuple:
     model's default for the others. A KeyError for a field this writer has
     no column for (the standard path writes that record).
     """
-    values = dict(_WORK_DEFAULTS)
+    row = list(_WORK_DEFAULTS.values())
     given = []
     for name, value in _record_values(work).items():
         if _empty(value):
             continue
         given.append(name)
         if name in _WITH_RAW:
-            values[name], values[_WITH_RAW[name]] = value
-        elif name in values:
-            values[name] = value
+            row[_COLUMN[name]], row[_COLUMN[_WITH_RAW[name]]] = value
+        elif name in _COLUMN:
+            row[_COLUMN[name]] = value
         else:
             raise KeyError(f"Work has no column for {name!r}")
-    if values["published"] is not None:
-        values["year"] = values["published"].year
+    if work.published is not None and "published" in given:
+        row[_COLUMN["year"]] = work.published.year
     if work.authorships:
         given.append("authorships")
-    values["field_sources"] = _field_sources(work.source, tuple(given))
-    for name in _WORK_JSON:
-        values[name] = _json(values[name])
-    return tuple(values[name] for name in _WORK_DEFAULTS)
+    row[_COLUMN["field_sources"]] = _field_sources(work.source, tuple(given))
+    for index in _JSON_COLUMNS:
+        row[index] = _json(row[index])
+    return tuple(row)
 
 
 _WITH_RAW = {"title": "title_raw", "abstract": "abstract_raw"}
@@ -952,8 +1229,14 @@ _WORK_DEFAULTS: dict[str, Any] = {
     for field in Work._meta.concrete_fields
     if not field.primary_key and field.name not in ("created_at", "modified_at")
 }
-_WORK_JSON = [
+_COLUMN = {name: index for index, name in enumerate(_WORK_DEFAULTS)}
+_JSON_NAMES = frozenset(
     field.name
+    for field in Work._meta.concrete_fields
+    if isinstance(field, models.JSONField)
+)
+_JSON_COLUMNS = [
+    _COLUMN[field.name]
     for field in Work._meta.concrete_fields
     if isinstance(field, models.JSONField)
 ]

@@ -5,8 +5,8 @@
 
 Generates N lines with scripts/generate_snapshot.py (seeded; or reads
 ``--file``), prints the parse-only rate, then imports them through an
-arxiv-snapshot run twice in a throwaway test database (cold, then
-unchanged). On PostgreSQL the run takes the set-based path
+arxiv-snapshot run three times in a throwaway test database (cold,
+unchanged, then with one line in a hundred changed). On PostgreSQL the run takes the set-based path
 (publications.services.snapshot_bulk) unless ``--standard``; elsewhere the
 per-record path. For each import it prints the rate, the records per path,
 and where the wall time went: parsing, the set-based write by step, the
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import subprocess
@@ -61,7 +62,8 @@ TIMED = [
     ("publications.sources.arxiv_snapshot", "parse_line", "parse lines (inline)"),
     (BULK, "page_plan", "plan pages"),
     (BULK, "_stored_hashes", "  sort: source records"),
-    (BULK, "_owned_identifiers", "  sort: identifiers"),
+    (BULK, "_identifier_owners", "  sort: identifiers"),
+    (BULK, "_updatable", "  sort: changed works"),
     (BULK, "_topic_ids", "  topics"),
     (BULK, "_authors_resolve", "  authors by name"),
     (BULK, "_next_ids", "  ids"),
@@ -224,6 +226,35 @@ def import_rate(label: str, path: str, page_size: int, standard: bool) -> None:
     print(f"    {'other (read, counts, tx)':<30} {elapsed - top:7.1f} s")
 
 
+CHANGED_EVERY = 100
+
+
+def lines_change(path: str, out: str, *, every: int) -> None:
+    """A copy of the snapshot with one line in ``every`` changed, as a later
+    snapshot changes them: a new version, a journal reference, an abstract
+    corrected, in turn."""
+    from publications.sources.arxiv_snapshot import iter_lines
+
+    with open(out, "wb") as target:
+        for number, line in iter_lines(path):
+            if number % every == 0:
+                record = json.loads(line)
+                kind = number // every % 3
+                if kind == 0:
+                    record["versions"].append(
+                        {
+                            "version": f"v{len(record['versions']) + 1}",
+                            "created": "Mon, 2 Nov 2026 10:00:00 GMT",
+                        }
+                    )
+                elif kind == 1:
+                    record["journal-ref"] = "Phys. Rev. D 99, 012345 (2026)"
+                else:
+                    record["abstract"] += " Corrected."
+                line = json.dumps(record).encode() + b"\n"
+            target.write(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
@@ -273,6 +304,9 @@ def main() -> None:
             instrument()
             import_rate("import (cold)", path, args.page_size, args.standard)
             import_rate("import (unchanged)", path, args.page_size, args.standard)
+            changed = str(Path(tmp) / "changed.jsonl")
+            lines_change(path, changed, every=CHANGED_EVERY)
+            import_rate("import (1% changed)", changed, args.page_size, args.standard)
         finally:
             teardown_databases(config, verbosity=0)
 

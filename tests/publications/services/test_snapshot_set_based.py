@@ -386,24 +386,73 @@ def test_a_record_prepared_by_nobody_is_prepared_by_the_writer() -> None:
     assert everything() == expected
 
 
+def changed_lines() -> list[bytes]:
+    """The real lines, some changed as a later snapshot changes them."""
+    lines = list(LINES)
+    record = json.loads(LINES[2])
+    record["versions"].append(
+        {"version": "v9", "created": "Mon, 2 Nov 2026 10:00:00 GMT"}
+    )
+    record["versions"][0]["created"] = "Tue, 3 Apr 2007 10:00:00 GMT"  # re-dated
+    lines[2] = json.dumps(record).encode() + b"\n"
+    lines[4] = edited(4, title="A corrected title", comments=None)  # one cleared
+    lines[6] = edited(6, doi="10.1000/new.doi", **{"journal-ref": "J. Test 1 (2026)"})
+    lines[8] = edited(8, categories="math.CO hep-th")  # topics replaced
+    lines[10] = edited(10, abstract="An abstract rewritten, with $x^2$.")
+    lines[12] = edited(12, authors_parsed=[["Newman", "A.", ""]])  # other authors
+    lines[14] = edited(14, doi=json.loads(LINES[16])["doi"] or "10.1000/taken")
+    return lines
+
+
 @postgresql
-def test_a_changed_line_takes_the_standard_path(tmp_path) -> None:
+def test_changed_records_are_updated_as_the_standard_path_updates_them(
+    tmp_path,
+) -> None:
+    path = write(tmp_path, changed_lines())
     load(str(COPY_2023))
+    load(path, standard=True)
+    expected = everything()
+    wipe()
+    load(str(COPY_2023))
+
+    run = load(path)
+
+    assert counts(run) == (200, 0, 7, 193, 0)
+    # The new author list is decided by evidence, record by record; so is
+    # a DOI another work holds (when line 16 has one).
+    standard = 1 + bool(json.loads(LINES[16])["doi"])
+    assert paths(run) == {
+        "set_based": 7 - standard,
+        "standard": standard,
+        "skipped": 193,
+        "retried_pages": 0,
+    }
+    assert everything() == expected
+    work = Work.objects.get(arxiv_id="0704.0005")
+    assert (work.title, work.comments) == ("A corrected title", "")
+    assert "comments" not in work.field_sources
+
+
+@postgresql
+def test_a_changed_record_of_a_work_another_source_also_wrote_is_not_updated_set_based(
+    tmp_path,
+) -> None:
+    load(str(COPY_2023))
+    work = Work.objects.get(arxiv_id="0704.0005")
+    SourceRecord.objects.create(
+        source="openalex", external_id="W1", work=work, fetched_at=work.created_at
+    )
+    Work.objects.filter(arxiv_id="0704.0007").update(field_sources={"title": "manual"})
     lines = list(LINES)
     lines[4] = edited(4, title="A corrected title")
+    lines[6] = edited(6, title="Another corrected title")
+    lines[8] = edited(8, title="A third corrected title")
 
     run = load(write(tmp_path, lines))
 
-    assert counts(run) == (200, 0, 1, 199, 0)
-    assert paths(run) == {
-        "set_based": 0,
-        "standard": 1,
-        "skipped": 199,
-        "retried_pages": 0,
-    }
-    work = Work.objects.get(arxiv_id="0704.0005")
-    assert work.title == "A corrected title"
-    assert work.field_sources["title"] == "arxiv-snapshot"
+    assert counts(run) == (200, 0, 3, 197, 0)
+    assert (paths(run)["set_based"], paths(run)["standard"]) == (1, 2)
+    assert Work.objects.get(arxiv_id="0704.0009").title == "A third corrected title"
 
 
 @postgresql
@@ -591,6 +640,28 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
         counts = snapshot_bulk.snapshot_page_ingest(records=records, import_run=run)
     assert counts.unchanged == 200
     assert len(queries.captured_queries) == 3  # savepoint, source records, release
+
+
+@postgresql
+def test_queries_a_page_of_changed_records_do_not_grow_with_their_number() -> None:
+    load(str(COPY_2023))
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    numbers, lines = [], list(LINES)
+    for changed in (range(4), range(100, 140)):
+        for index in changed:
+            lines[index] = edited(index, comments=f"changed {index}")
+        with CaptureQueriesContext(connection) as queries:
+            counts = snapshot_bulk.snapshot_page_ingest(
+                records=page_records(lines), import_run=run
+            )
+        assert (counts.updated, counts.paths.set_based) == (len(changed),) * 2
+        numbers.append(len(queries.captured_queries))
+
+    # savepoint, sort (2), changed works (3), then locked (4), topics,
+    # work, identifiers, versions, source records, references, release
+    assert numbers[0] == numbers[1] == 17
 
 
 @postgresql
