@@ -24,11 +24,12 @@ from publications.services.import_runs import (
 from tests.publications.services.test_snapshot_set_based import (
     COPY_2023,
     LINES,
-    Killed,
     counts,
+    dies_on_call,
     edited,
     everything,
     generated_lines,
+    killed_run,
     load,
     paths,
     postgresql,
@@ -198,21 +199,9 @@ def test_a_run_killed_in_the_writing_thread_resumes_to_the_rows_of_a_whole_run(
 ) -> None:
     whole = (load(str(COPY_2023)), everything())
     wipe()
-    write_plan, calls = snapshot_bulk._plan_write, []
+    write_plan = dies_on_call(monkeypatch, "_plan_write", 3)
 
-    def dies_on_the_third_page(page_plan, run):
-        calls.append(1)
-        if len(calls) == 3:
-            raise Killed
-        return write_plan(page_plan, run)
-
-    monkeypatch.setattr(snapshot_bulk, "_plan_write", dies_on_the_third_page)
-    run = import_run_create(
-        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)], "page_size": 50}
-    )
-    with pytest.raises(Killed):
-        import_run_execute(run_id=run.pk)
-    run.refresh_from_db()
+    run = killed_run(str(COPY_2023))
     assert (run.status, run.checkpoint["line"], Work.objects.count()) == (
         ImportRun.Status.FAILED,
         100,
@@ -230,21 +219,9 @@ def test_a_run_killed_in_the_writing_thread_resumes_to_the_rows_of_a_whole_run(
 def test_a_run_killed_while_planning_keeps_the_page_being_written(
     monkeypatch,
 ) -> None:
-    plan, calls = snapshot_bulk.page_plan, []
+    dies_on_call(monkeypatch, "page_plan", 4)
 
-    def dies_planning_the_fourth_page(records, *args):
-        calls.append(1)
-        if len(calls) == 4:
-            raise Killed
-        return plan(records, *args)
-
-    monkeypatch.setattr(snapshot_bulk, "page_plan", dies_planning_the_fourth_page)
-    run = import_run_create(
-        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)], "page_size": 50}
-    )
-    with pytest.raises(Killed):
-        import_run_execute(run_id=run.pk)
-    run.refresh_from_db()
+    run = killed_run(str(COPY_2023))
 
     # Page 3 was being written while page 4 was planned: it is committed.
     assert (run.status, run.checkpoint["line"], Work.objects.count()) == (

@@ -537,6 +537,32 @@ class Killed(BaseException):
     """A worker dying mid-page (not an Exception: nothing may catch it)."""
 
 
+def dies_on_call(monkeypatch, name: str, number: int):
+    """``snapshot_bulk.<name>`` dying on its ``number``-th call; returns the
+    function it replaced."""
+    original, calls = getattr(snapshot_bulk, name), []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise Killed
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot_bulk, name, dying)
+    return original
+
+
+def killed_run(path: str) -> ImportRun:
+    """A run of pages of 50 lines, executed until it dies, as stored then."""
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [path], "page_size": 50}
+    )
+    with pytest.raises(Killed):
+        import_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
 @postgresql
 def test_a_run_killed_while_writing_resumes_to_the_rows_of_a_whole_run(
     monkeypatch,
@@ -544,22 +570,9 @@ def test_a_run_killed_while_writing_resumes_to_the_rows_of_a_whole_run(
     load(str(COPY_2023))
     whole = everything()
     wipe()
-    resolve = snapshot_bulk._authors_resolve
-    calls = []
+    resolve = dies_on_call(monkeypatch, "_authors_resolve", 3)
 
-    def dies_on_the_third_page(works, *args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise Killed
-        return resolve(works, *args)
-
-    monkeypatch.setattr(snapshot_bulk, "_authors_resolve", dies_on_the_third_page)
-    run = import_run_create(
-        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)], "page_size": 50}
-    )
-    with pytest.raises(Killed):
-        import_run_execute(run_id=run.pk)
-    run.refresh_from_db()
+    run = killed_run(str(COPY_2023))
     assert (run.status, run.checkpoint["line"], Work.objects.count()) == (
         ImportRun.Status.FAILED,
         100,
