@@ -318,6 +318,8 @@ def test_hash_changes_when_a_version_is_added() -> None:
         (edited("0704.0002", authors_parsed=[["", "", ""]]), "author 1 has no name"),
         (edited("0704.0002", doi=7), "doi is a int"),
         (b"\xff\xfe not utf-8", "line 7: "),
+        # A lone surrogate, which PostgreSQL could not store.
+        (line("0704.0001").replace(b'"title":"', b'"title":"\\ud800', 1), "line 7: "),
     ],
 )
 def test_malformed_line_is_a_failure_with_its_line_and_number(data, message) -> None:
