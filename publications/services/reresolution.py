@@ -147,6 +147,7 @@ def _run(
     others, topics = _work_facts([r.work_id for r in rows])
     surnames = _SurnameIndex(profiles)
     emptied: dict[int, set[int]] = defaultdict(set)
+    moved_works: set[int] = set()
     for row in rows:
         moved_to = _decide(row, profiles, surnames, held, others, topics)
         if moved_to is None:
@@ -172,12 +173,19 @@ def _run(
         )
         _profile_move(profiles, row, old, moved_to)
         result.moved.append(row.pk)
+        moved_works.add(row.work_id)
         result.author_ids |= {a for a in (old, moved_to) if a is not None}
         if old is not None:
             emptied[old].add(moved_to)
     _point_emptied(emptied)
     if result.author_ids:
-        authors_recount(author_ids=result.author_ids)
+        # The works' other authors count their collaborators anew too.
+        co_authors = set(
+            Authorship.objects.filter(
+                work_id__in=moved_works, author__isnull=False
+            ).values_list("author_id", flat=True)
+        )
+        authors_recount(author_ids=result.author_ids | co_authors)
 
 
 def _name_forms(author_ids: Sequence[int]) -> list[NameParts]:

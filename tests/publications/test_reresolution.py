@@ -6,6 +6,7 @@ import pytest
 
 from profiles.services.identity_changes import authors_merge
 from publications.models import Author, AuthorIdentifier, Authorship
+from publications.services.counters import authors_recount
 from publications.services.reresolution import authorships_reresolve
 from tests.publications.test_identity_resolution import author, publish
 
@@ -45,6 +46,8 @@ def test_a_merge_moves_the_initials_to_the_merged_record(
     # The emptied record answers with the record its work went to.
     assert Author.objects.get(pk=lonely).merged_into_id == keep.pk
     assert Author.objects.get(pk=keep.pk).works_count == 3
+    # Jane Roe and John Doe have one collaborator fewer: counted again too.
+    assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
 
 
 def test_a_merge_leaves_a_locked_authorship_where_it_is(
