@@ -297,8 +297,8 @@ SNAPSHOT_SKIP_FOREIGN_KEY_CHECKS = env.bool(
 # each, so while the writer and PostgreSQL are the slower side they wait.
 SNAPSHOT_PARSE_WORKERS = env.int("SNAPSHOT_PARSE_WORKERS", default=2)
 # Set-based runs write each page in a second thread while the next page is
-# planned (snapshot_bulk.pages_write), so Python and PostgreSQL overlap.
-# False writes and plans in turn, in one thread.
+# planned (snapshot_bulk.pages_write), so Python and PostgreSQL overlap, and
+# recount their authors two batches at a time. False does both in one thread.
 SNAPSHOT_PIPELINE = env.bool("SNAPSHOT_PIPELINE", default=True)
 
 # SECURITY (production; `manage.py check --deploy` passes with DEBUG off)

@@ -16,11 +16,13 @@ from django.db import DataError, transaction
 
 from publications.models import Author, Authorship, ImportRun, Work
 from publications.services import snapshot_bulk
+from publications.services.counters import authors_recount
 from publications.services.import_runs import (
     import_run_create,
     import_run_execute,
     import_run_resume,
 )
+from publications.signals import authors_changed
 from tests.publications.services.test_snapshot_set_based import (
     COPY_2023,
     LINES,
@@ -229,6 +231,38 @@ def test_a_run_killed_while_planning_keeps_the_page_being_written(
         150,
         150,
     )
+
+
+def test_authors_are_recounted_two_batches_at_a_time_and_said_changed_in_order(
+    monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setattr(snapshot_bulk, "RECOUNT_BATCH", 40)
+    threads, sent = set(), []
+    recount = snapshot_bulk._authors_recount
+
+    def recounting(author_ids):
+        threads.add(threading.current_thread().name)
+        recount(author_ids)
+
+    def receiver(sender, author_ids, **kwargs):
+        # Each batch is committed when it is said changed.
+        assert all(Author.objects.get(pk=pk).works_count > 0 for pk in author_ids[:3])
+        sent.append(author_ids)
+
+    monkeypatch.setattr(snapshot_bulk, "_authors_recount", recounting)
+    authors_changed.connect(receiver)
+    try:
+        load(write(tmp_path, generated_lines(300)))
+    finally:
+        authors_changed.disconnect(receiver)
+
+    ids = sorted(Author.objects.values_list("pk", flat=True))
+    batches = [ids[i : i + 40] for i in range(0, len(ids), 40)]
+    # After those of the pages written record by record, if any.
+    assert sent[-len(batches) :] == batches
+    assert len(batches) > 2
+    assert all(name.startswith("snapshot-recount") for name in threads)
+    assert authors_recount(author_ids=ids) == 0
 
 
 def test_a_caller_holding_a_transaction_writes_in_its_own_thread(settings) -> None:
