@@ -470,11 +470,14 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
         author_ids = [row[0] for row in cursor.fetchall()]
     if author_ids:
         _statistics_refresh(RECOUNT_TABLES)
+    threads = _threads_apply()
+    size = RECOUNT_BATCH
+    if threads:  # at least as many batches as threads
+        size = max(1, min(size, math.ceil(len(author_ids) / RECOUNT_THREADS)))
     batches = [
-        author_ids[start : start + RECOUNT_BATCH]
-        for start in range(0, len(author_ids), RECOUNT_BATCH)
+        author_ids[start : start + size] for start in range(0, len(author_ids), size)
     ]
-    if len(batches) > 1 and _threads_apply():
+    if len(batches) > 1 and threads:
         # Two batches at once, each on its connection: the run's last
         # minutes would otherwise leave a core idle (one statement a batch).
         with ThreadPoolExecutor(
