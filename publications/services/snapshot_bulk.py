@@ -683,7 +683,8 @@ def page_plan(
     prepared: Sequence[PreparedWork | None] | None = None,
     after: Written | None = None,
 ) -> PagePlan:
-    """Sort a page's records and make the rows of its new works.
+    """Sort a page's records, make the rows of its new works, and pick the
+    changed records that update their works set-based (``_updatable``).
 
     Reads, writes nothing but missing arXiv topics (reference rows, created
     as ``works_ingest`` would) and draws ids. ``after``: what the page
