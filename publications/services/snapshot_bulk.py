@@ -451,8 +451,9 @@ def _statistics_refresh(tables: Iterable[type[models.Model]] = PAGE_TABLES) -> N
 def snapshot_run_finish(*, run: ImportRun) -> int:
     """After the last page: recount the run's authors, then say they changed.
 
-    Every author of a work this run wrote (its source records name the
-    run), in batches, each in its own transaction with ``authors_changed``
+    Every author of a work this run created (its source records name the
+    run; works it updated recount their authors as their page is written,
+    when their topics changed), in batches, each in its own transaction with ``authors_changed``
     sent after its commit, in order; two batches at a time in threads
     where ``pages_write`` would use one. A resumed run finishes again, over
     the works of all its attempts. Returns how many authors were recounted.
@@ -463,9 +464,10 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
         cursor.execute(
             f"SELECT DISTINCT a.author_id FROM {_table(Authorship)} AS a "  # noqa: S608 - table names from the models
             f"JOIN {_table(SourceRecord)} AS s ON s.work_id = a.work_id "
-            "WHERE s.import_run_id = %s AND a.author_id IS NOT NULL "
-            "ORDER BY a.author_id",
-            [run.pk],
+            f"JOIN {_table(Work)} AS w ON w.id = a.work_id "
+            "WHERE s.import_run_id = %s AND w.created_at >= %s "
+            "AND a.author_id IS NOT NULL ORDER BY a.author_id",
+            [run.pk, run.created_at],
         )
         author_ids = [row[0] for row in cursor.fetchall()]
     if author_ids:
@@ -1123,6 +1125,26 @@ def _updates_write(
             ],
         )
     _citations_complete(work_ids)
+    if topics:
+        _topic_changes_recount(list(topics))
+
+
+def _topic_changes_recount(work_ids: list[int]) -> None:
+    """Recount the authors of works whose topics changed, and say so after
+    the commit, as ``works_ingest`` does for a record it updates."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT author_id FROM {_table(Authorship)} "  # noqa: S608 - table names from the models
+            "WHERE work_id = ANY(%s::bigint[]) AND author_id IS NOT NULL "
+            "ORDER BY author_id",
+            [_int_array(work_ids)],
+        )
+        author_ids = [row[0] for row in cursor.fetchall()]
+    if author_ids:
+        _authors_recount(author_ids)
+        transaction.on_commit(
+            lambda: authors_changed.send(sender=Work, author_ids=author_ids)
+        )
 
 
 def _work_json(values: tuple, work_id: int, stamp: str) -> str:

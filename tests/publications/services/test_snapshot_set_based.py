@@ -619,6 +619,34 @@ def test_authors_changed_is_sent_after_the_last_page(
     assert sent == [sorted(Author.objects.values_list("pk", flat=True))]
 
 
+@postgresql
+def test_a_re_load_says_changed_only_the_authors_whose_figures_may_change(
+    tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    load(str(COPY_2023))
+    lines = list(LINES)
+    lines[4] = edited(4, title="A corrected title")  # same authors, topics
+    lines[8] = edited(8, categories="math.CO")  # topics replaced
+    sent: list[list[int]] = []
+
+    def receiver(sender, author_ids, **kwargs):
+        sent.append(author_ids)
+
+    authors_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = load(write(tmp_path, lines))
+    finally:
+        authors_changed.disconnect(receiver)
+
+    assert paths(run)["set_based"] == 2
+    topics_changed = Work.objects.get(arxiv_id="0704.0009")
+    assert sent == [
+        sorted(topics_changed.authorships.values_list("author_id", flat=True))
+    ]
+    assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
+
+
 def page_records(lines: list[bytes]) -> list:
     return [parse_line(line, line_number=n) for n, line in enumerate(lines, 1)]
 
