@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -599,10 +601,9 @@ def test_counters_are_those_authors_recount_counts() -> None:
     assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
 
 
-@postgresql
-def test_authors_changed_is_sent_after_the_last_page(
-    django_capture_on_commit_callbacks,
-) -> None:
+@contextmanager
+def said_changed() -> Iterator[list[list[int]]]:
+    """The author ids of each ``authors_changed`` sent meanwhile."""
     sent: list[list[int]] = []
 
     def receiver(sender, author_ids, **kwargs):
@@ -610,10 +611,17 @@ def test_authors_changed_is_sent_after_the_last_page(
 
     authors_changed.connect(receiver)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            load(str(COPY_2023))
+        yield sent
     finally:
         authors_changed.disconnect(receiver)
+
+
+@postgresql
+def test_authors_changed_is_sent_after_the_last_page(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with said_changed() as sent, django_capture_on_commit_callbacks(execute=True):
+        load(str(COPY_2023))
 
     # Once, not once a page (the run has four).
     assert sent == [sorted(Author.objects.values_list("pk", flat=True))]
@@ -627,17 +635,9 @@ def test_a_re_load_says_changed_only_the_authors_whose_figures_may_change(
     lines = list(LINES)
     lines[4] = edited(4, title="A corrected title")  # same authors, topics
     lines[8] = edited(8, categories="math.CO")  # topics replaced
-    sent: list[list[int]] = []
 
-    def receiver(sender, author_ids, **kwargs):
-        sent.append(author_ids)
-
-    authors_changed.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            run = load(write(tmp_path, lines))
-    finally:
-        authors_changed.disconnect(receiver)
+    with said_changed() as sent, django_capture_on_commit_callbacks(execute=True):
+        run = load(write(tmp_path, lines))
 
     assert paths(run)["set_based"] == 2
     topics_changed = Work.objects.get(arxiv_id="0704.0009")
