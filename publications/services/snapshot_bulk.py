@@ -1033,7 +1033,7 @@ def _updates_write(
     stamp = now.isoformat()
     work_ids = [stored.work_id for _, _, stored in updates]
     topic_ids = _topic_ids([c for w, _, _ in updates for c in w.categories])
-    rows = ",".join(
+    work_rows = ",".join(
         _work_json(prepared.work, stored.work_id, stamp)
         for _, prepared, stored in updates
     )
@@ -1065,7 +1065,7 @@ def _updates_write(
             + ", ".join(f"{c} = v.{c}" for c in columns)
             + f" FROM jsonb_populate_recordset(NULL::{work_table}, %s::jsonb) AS v "
             "WHERE w.id = v.id",
-            ["[" + rows + "]"],
+            ["[" + work_rows + "]"],
         )
         cursor.execute(
             f"INSERT INTO {_table(WorkIdentifier)} (scheme, value, work_id) "  # noqa: S608 - table names from the models
@@ -1152,17 +1152,13 @@ def _work_json(values: tuple, work_id: int, stamp: str) -> str:
     parts = [f'"id": {work_id}', f'"modified_at": "{stamp}"']
     for name, value in zip(_WORK_DEFAULTS, values, strict=True):
         if name in _JSON_NAMES:
-            parts.append(f"{json.dumps(_column(name))}: {value}")  # JSON already
+            text = value  # JSON already
         elif isinstance(value, date):
-            parts.append(f'{json.dumps(_column(name))}: "{value.isoformat()}"')
+            text = f'"{value.isoformat()}"'
         else:
-            parts.append(f"{json.dumps(_column(name))}: {json.dumps(value)}")
+            text = json.dumps(value)
+        parts.append(f"{_JSON_KEYS[name]}: {text}")
     return "{" + ", ".join(parts) + "}"
-
-
-@lru_cache(maxsize=64)
-def _column(name: str) -> str:
-    return Work._meta.get_field(name).column
 
 
 class StalePlanError(Exception):
@@ -1231,7 +1227,7 @@ def _work_values(work: ParsedWork) -> tuple:
             row[_COLUMN[name]] = value
         else:
             raise KeyError(f"Work has no column for {name!r}")
-    if work.published is not None and "published" in given:
+    if work.published is not None:
         row[_COLUMN["year"]] = work.published.year
     if work.authorships:
         given.append("authorships")
@@ -1281,6 +1277,10 @@ _WORK_DEFAULTS: dict[str, Any] = {
     if not field.primary_key and field.name not in ("created_at", "modified_at")
 }
 _COLUMN = {name: index for index, name in enumerate(_WORK_DEFAULTS)}
+# Each field's column name as a JSON key (_work_json).
+_JSON_KEYS = {
+    name: json.dumps(Work._meta.get_field(name).column) for name in _WORK_DEFAULTS
+}
 _JSON_NAMES = frozenset(
     field.name
     for field in Work._meta.concrete_fields
