@@ -28,7 +28,10 @@ while the next one is planned.
    to map back. What a row takes from the record alone is made beforehand
    by ``page_prepare``, which the snapshot reader runs in its parsing
    processes (the Work's values; the other rows as COPY text), so the
-   planner only puts in ids and the time. Rows that may already exist go
+   planner only puts in ids and the time. Those processes send a new or
+   unchanged record as a ``PageRecord``, the few values the writer reads,
+   rather than the whole ``ParsedWork``, which costs more to unpickle than
+   the rest of its planning. Rows that may already exist go
    through ``INSERT ... SELECT FROM unnest(...) ON CONFLICT``: name forms
    of known authors (DO NOTHING), institutions (DO NOTHING, then their
    ids), affiliations (DO UPDATE, widening the years). Topics for unknown
@@ -89,7 +92,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import chain, islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -186,27 +189,92 @@ class PreparedWork:
     source_record: str = ""  # source ... author (_SOURCE_*)
 
 
+class PageRecord(NamedTuple):
+    """A record as the writer takes it from the parsing processes when it is
+    new or unchanged: what sorts it, and what its new work's rows need
+    beyond its ``PreparedWork``.
+
+    The parsing processes send it instead of the ``ParsedWork`` because
+    unpickling a ParsedWork (33 fields, dates, authorship objects) cost the
+    writing process 45 us a record, a third of its time on a cold load; a
+    PageRecord of plain values takes about 6 us. ``parsed()`` parses the
+    line again for the few records the writer finds it needs whole (a
+    changed record, or one for the standard path).
+    """
+
+    external_id: str
+    payload_hash: str
+    arxiv_id: str
+    doi: str
+    categories: tuple[str, ...]
+    year: int | None  # of the first version: an affiliation's year
+    authors: tuple[tuple[str, tuple[str, ...]], ...]  # (name, raw affiliations)
+    line: bytes = b""
+    line_number: int = 0
+
+    def parsed(self) -> ParsedWork:
+        record = arxiv_snapshot.parse_line(self.line, line_number=self.line_number)
+        if not isinstance(record, ParsedWork):  # it parsed in the parsing process
+            raise ValueError(
+                f"line {self.line_number} no longer parses: {record.error}"
+            )
+        return record
+
+
+def page_record(
+    work: ParsedWork, line: bytes = b"", line_number: int = 0
+) -> PageRecord:
+    return PageRecord(
+        external_id=work.external_id,
+        payload_hash=work.payload_hash,
+        arxiv_id=work.arxiv_id,
+        doi=work.doi,
+        categories=work.categories,
+        year=work.published.year if work.published else None,
+        authors=tuple((a.name, a.raw_affiliations) for a in work.authorships),
+        line=line,
+        line_number=line_number,
+    )
+
+
+def _whole(record: ParsedWork | PageRecord) -> ParsedWork:
+    return record if isinstance(record, ParsedWork) else record.parsed()
+
+
 def page_prepare(
+    numbered: Sequence[tuple[int, bytes]],
     records: Sequence[ParsedWork | ParseFailure],
     stored: dict[str, str] | None = None,
-) -> list[PreparedWork | None]:
-    """``PreparedWork`` of each record of a page that may be written set-based.
+) -> tuple[list[Any], list[PreparedWork | None]]:
+    """A page's records as the writer takes them, and their ``PreparedWork``.
 
-    None for a failure and for a record ``stored`` (``page_look_up``)
-    already holds: it will most likely be skipped as unchanged or take the
-    standard path as changed, and a re-load is mostly such records. The
-    writer prepares what it finds missing itself. Pure (no database): the
-    snapshot reader runs it in its parsing processes
-    (``arxiv_snapshot.read_pages``), so the writing process, which takes
-    turns with PostgreSQL, only puts in ids.
+    ``numbered``: the page's lines, each with its number (one a record).
+    A record ``stored`` (``page_look_up``) does not hold is prepared and
+    sent as a ``PageRecord`` (or whole, when it does not fit a set-based
+    write: the standard path writes it). A record stored with its payload
+    hash will most likely be skipped as unchanged: a PageRecord, not
+    prepared. A record stored with another hash is changed: sent whole, not
+    prepared (the writer decides its path and prepares it). Failures go as
+    they are. Pure (no database): the snapshot reader runs it in its
+    parsing processes (``arxiv_snapshot.read_pages``), so the writing
+    process, which takes turns with PostgreSQL, only puts in ids.
     """
     stored = stored or {}
-    return [
-        _prepare(record)
-        if isinstance(record, ParsedWork) and record.external_id not in stored
-        else None
-        for record in records
-    ]
+    sent: list[Any] = []
+    prepared: list[PreparedWork | None] = []
+    for (number, line), record in zip(numbered, records, strict=True):
+        ready = None
+        if isinstance(record, ParsedWork):
+            known = stored.get(record.external_id)
+            if known is None:
+                ready = _prepare(record)
+                if ready.work is not None:
+                    record = page_record(record, line, number)
+            elif known == record.payload_hash:
+                record = page_record(record, line, number)
+        sent.append(record)
+        prepared.append(ready)
+    return sent, prepared
 
 
 # How every snapshot line begins: {"id":"0704.0001", ...
@@ -323,15 +391,16 @@ def _threads_apply() -> bool:
 
 def snapshot_page_ingest(
     *,
-    records: Sequence[ParsedWork | ParseFailure],
+    records: Sequence[ParsedWork | PageRecord | ParseFailure],
     import_run: ImportRun,
     prepared: Sequence[PreparedWork | None] | None = None,
     plan: PagePlan | None = None,
 ) -> SnapshotPageCounts:
     """Write one page of snapshot records; run inside the page's transaction.
 
-    ``prepared``: ``page_prepare(records)``, when the parsing process made
-    it (``arxiv_snapshot.read_pages(prepare=...)``); made here otherwise.
+    ``records`` whole or as ``PageRecord``s, with ``prepared`` from
+    ``page_prepare`` when the parsing process made it
+    (``arxiv_snapshot.read_pages(prepare=...)``); made here otherwise.
     ``plan``: ``page_plan`` of these records, when it was made beforehand
     (``pages_write``, while the page before was written); made here
     otherwise.
@@ -354,7 +423,10 @@ def snapshot_page_ingest(
             len(records),
             exc_info=True,
         )
-    counts = works_ingest(records=records, import_run=import_run)
+    counts = works_ingest(
+        records=[r if isinstance(r, ParseFailure) else _whole(r) for r in records],
+        import_run=import_run,
+    )
     return SnapshotPageCounts(
         seen=counts.seen,
         created=counts.created,
@@ -652,7 +724,7 @@ class PagePlan:
     failures: list[ParseFailure]
     unchanged: int
     standard: list[ParsedWork]
-    new: list[ParsedWork]
+    new: list[PageRecord]
     written: Written
     work_ids: list[int] = field(default_factory=list)
     author_rows: list[tuple] = field(default_factory=list)
@@ -680,7 +752,7 @@ class PagePlan:
 
 
 def page_plan(
-    records: Sequence[ParsedWork | ParseFailure],
+    records: Sequence[ParsedWork | PageRecord | ParseFailure],
     run: ImportRun,
     prepared: Sequence[PreparedWork | None] | None = None,
     after: Written | None = None,
@@ -691,82 +763,86 @@ def page_plan(
     Reads, writes nothing but missing arXiv topics (reference rows, created
     as ``works_ingest`` would) and draws ids. ``after``: what the page
     being written will have written (``pages_write``), read as if stored.
+    A record may come whole or as a ``PageRecord`` (``page_prepare``); one
+    that turns out changed, or bound for the standard path, is parsed again.
     """
     after = after or Written()
     if prepared is None or len(prepared) != len(records):
         prepared = [None] * len(records)
     failures = [r for r in records if isinstance(r, ParseFailure)]
-    works = [r for r in records if isinstance(r, ParsedWork)]
-    ready = {id(r): p for r, p in zip(records, prepared, strict=True) if p is not None}
+    # (index in the page, record, its PreparedWork when made)
+    works: list[tuple[int, Any, PreparedWork | None]] = [
+        (index, record, ready)
+        for index, (record, ready) in enumerate(zip(records, prepared, strict=True))
+        if not isinstance(record, ParseFailure)
+    ]
 
-    stored = _stored_hashes([w.external_id for w in works])
+    stored = _stored_hashes([w.external_id for _, w, _ in works])
     stored.update(
         (e, after.hashes[e])
-        for e in after.hashes.keys() & {w.external_id for w in works}
+        for e in after.hashes.keys() & {w.external_id for _, w, _ in works}
     )
     unchanged, fresh = [], []
-    for work in works:
-        if stored.get(work.external_id) == work.payload_hash:
-            unchanged.append(work)
-        else:
-            fresh.append(work)
-    keys = [k for w in fresh for k in _identifiers(w)]
+    for entry in works:
+        work = entry[1]
+        same = stored.get(work.external_id) == work.payload_hash
+        (unchanged if same else fresh).append(entry)
+    keys = [k for _, w, _ in fresh for k in _identifiers(w)]
     owners = _identifier_owners(keys)
     owners.update(dict.fromkeys(after.identifiers & set(keys), 0))
     seen_ids: dict[Any, int] = {}
-    for work in fresh:
+    for _, work, _ in fresh:
         for key in (("external_id", work.external_id), *_identifiers(work)):
             seen_ids[key] = seen_ids.get(key, 0) + 1
-    new: list[ParsedWork] = []
-    changed: list[ParsedWork] = []
-    standard: list[ParsedWork] = []
-    for work in fresh:
+    new, changed, standard = [], [], []
+    for entry in fresh:
+        work = entry[1]
         keys = _identifiers(work)
         if any(seen_ids[key] > 1 for key in keys) or (
             seen_ids[("external_id", work.external_id)] > 1
         ):
-            standard.append(work)
+            standard.append(entry)
         elif work.external_id in stored:
             # Changed since it was written: updated set-based if its work
             # is the snapshot's alone (_updatable), by works_ingest if not.
             stays_apart = stored[work.external_id] and (
                 work.external_id not in after.hashes
             )
-            (changed if stays_apart else standard).append(work)
+            (changed if stays_apart else standard).append(entry)
         elif any(key in owners for key in keys):
-            standard.append(work)
+            standard.append(entry)
         else:
-            new.append(work)
-    updatable = _updatable(changed, owners) if changed else {}
+            new.append(entry)
+    changed = [(i, _whole(w), p) for i, w, p in changed]
+    updatable = _updatable([w for _, w, _ in changed], owners) if changed else {}
     updates = []
-    for work in changed:
-        (updates if work.external_id in updatable else standard).append(work)
-    for work in [*new, *updates]:
-        if id(work) not in ready:  # not prepared by the parsing process
-            ready[id(work)] = _prepare(work)
-    standard += [w for w in new + updates if ready[id(w)].work is None]
-    new = [w for w in new if ready[id(w)].work is not None]
-    updates = [w for w in updates if ready[id(w)].work is not None]
-    order = {id(w): i for i, w in enumerate(works)}
-    standard.sort(key=lambda w: order[id(w)])  # page order
+    for entry in changed:
+        (updates if entry[1].external_id in updatable else standard).append(entry)
+    # Prepared here when the parsing process did not (or could not) do it.
+    new = [(i, w, p or _prepare(_whole(w))) for i, w, p in new]
+    updates = [(i, w, p or _prepare(w)) for i, w, p in updates]
+    standard += [e for e in new + updates if e[2].work is None]
+    new = [e for e in new if e[2].work is not None]
+    updates = [e for e in updates if e[2].work is not None]
+    standard_works = [_whole(w) for _, w, _ in sorted(standard, key=lambda e: e[0])]
 
     written = Written(
         # A record of the standard path may be written or not, changed or
         # not: no hash matches "", so the next page sends it there too.
-        hashes={w.external_id: w.payload_hash for w in new + updates}
-        | {w.external_id: "" for w in standard},
-        identifiers={k for w in fresh for k in _identifiers(w)},
+        hashes={w.external_id: w.payload_hash for _, w, _ in new + updates}
+        | {w.external_id: "" for w in standard_works},
+        identifiers={k for _, w, _ in fresh for k in _identifiers(w)},
     )
     plan = PagePlan(
         failures=failures,
         unchanged=len(unchanged),
-        standard=standard,
-        new=new,
+        standard=standard_works,
+        new=[w if isinstance(w, PageRecord) else page_record(w) for _, w, _ in new],
         written=written,
-        updates=[(w, ready[id(w)], updatable[w.external_id]) for w in updates],
+        updates=[(w, p, updatable[w.external_id]) for _, w, p in updates],
     )
     if new:
-        _plan_new_works(plan, [ready[id(w)] for w in new], run, after)
+        _plan_new_works(plan, [p for _, _, p in new], run, after)
     return plan
 
 
@@ -834,15 +910,14 @@ def _plan_new_works(
         ),
     ]
     for work in works:
-        year = work.published.year if work.published else None
-        for authorship in work.authorships:
-            key = _name_key(authorship.name)
+        for name, affiliations in work.authors:
+            key = _name_key(name)
             author_id = authors.ids[key][0]
-            plan.aliases.setdefault((author_id, authorship.name), key)
-            for raw in authorship.raw_affiliations:
-                name = collapse_spaces(raw)
-                if name:
-                    plan.affiliations.append((author_id, name, year))
+            plan.aliases.setdefault((author_id, name), key)
+            for raw in affiliations:
+                affiliation = collapse_spaces(raw)
+                if affiliation:
+                    plan.affiliations.append((author_id, affiliation, work.year))
     plan.new_author_ids = {authors.ids[key][0] for key in authors.new}
     plan.locks = {
         "authors": sorted(
@@ -1195,13 +1270,11 @@ def _plan_lock(plan: PagePlan, run: ImportRun) -> None:
 
 
 def _authorship_lines(
-    triples: list[tuple[ParsedWork, PreparedWork, int]], authors: _Authors
+    triples: list[tuple[PageRecord, PreparedWork, int]], authors: _Authors
 ) -> Iterator[str]:
     for index, (work, prepared, work_id) in enumerate(triples):
-        for authorship, text in zip(
-            work.authorships, prepared.authorships, strict=True
-        ):
-            key = _name_key(authorship.name)
+        for (name, _), text in zip(work.authors, prepared.authorships, strict=True):
+            key = _name_key(name)
             author_id, introduced_by = authors.ids[key]
             attribution = NEW if introduced_by == index else NAME
             yield f"{text}\t{work_id}\t{author_id}\t{attribution}\t{_detail(key)}\t\\N\tf\n"
@@ -1341,14 +1414,14 @@ class _Authors:
 
 
 def _authors_resolve(
-    works: list[ParsedWork], made: dict[str, int] | None = None
+    works: list[PageRecord], made: dict[str, int] | None = None
 ) -> _Authors:
     """The oldest visible Author of each name; the others are new.
 
     ``made``: authors (name key -> id) the page before will have made,
     when it is still being written (``pages_write``).
     """
-    keys = {_name_key(a.name) for w in works for a in w.authorships}
+    keys = {_name_key(name) for w in works for name, _ in w.authors}
     with connection.cursor() as cursor:
         # Locked when the page is written (_plan_lock).
         cursor.execute(
@@ -1364,10 +1437,10 @@ def _authors_resolve(
     for key, author_id in existing.items():
         authors.ids[key] = (author_id, -1)
     for index, work in enumerate(works):
-        for authorship in work.authorships:
-            key = _name_key(authorship.name)
+        for name, _ in work.authors:
+            key = _name_key(name)
             if key not in authors.ids and key not in authors.new:
-                authors.new[key] = authorship.name
+                authors.new[key] = name
                 authors.ids[key] = (0, index)
     if authors.new:
         for key, author_id in zip(

@@ -354,8 +354,12 @@ def _open(path: str) -> IO[bytes]:
 
 GC_YOUNG_THRESHOLD = 50_000
 
-# prepare(records, known) -> one entry per record; look_up(numbered lines) -> known
-Prepare = Callable[[list[ParsedWork | ParseFailure], Any], list[Any]]
+# prepare(numbered lines, their records, known) -> (records to send, one
+# entry per record); look_up(numbered lines) -> known
+Prepare = Callable[
+    [list[tuple[int, bytes]], list[ParsedWork | ParseFailure], Any],
+    tuple[list[Any], list[Any]],
+]
 LookUp = Callable[[list[tuple[int, bytes]]], Any]
 
 
@@ -380,12 +384,14 @@ def read_pages(
     still come in file order. A process that cannot have children (a
     daemonic Celery worker) parses inline.
 
-    ``prepare``: a pure function of a page's records whose result the page
-    carries as ``prepared`` (a writer's per-record work, done where the
-    page is parsed: in a parsing process, beside the writer). ``look_up``,
-    called here with a page's numbered lines before they go to be parsed,
-    gives ``prepare`` its second argument (what the writer already holds,
-    say, so that work is not prepared for nothing).
+    ``prepare``: a pure function of a page's numbered lines and their
+    records giving the records as the writer takes them (a lighter stand-in
+    for a record it will not need whole, say) and one entry for each, which
+    the page carries as ``prepared`` (a writer's per-record work, done
+    where the page is parsed: in a parsing process, beside the writer).
+    ``look_up``, called here with a page's numbered lines before they go to
+    be parsed, gives ``prepare`` its third argument (what the writer
+    already holds, say, so that work is not prepared for nothing).
 
     ``freeze_heap``: while the pages are read, the objects that existed
     before (modules, Django) are left out of the garbage collector's full
@@ -458,7 +464,7 @@ def _parse_page(
     if prepare is None:
         return records, None
     try:
-        return records, prepare(records, known)
+        return prepare(numbered, records, known)
     except Exception:
         # Preparing is the writer's work done ahead; the writer does what
         # is missing itself (and writes a record it cannot, one by one).

@@ -48,6 +48,7 @@ from publications.services.import_runs import (
 )
 from publications.signals import authors_changed
 from publications.sources.arxiv_snapshot import parse_line
+from publications.sources.base import ParsedWork
 from tests.factories import WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -344,13 +345,50 @@ def test_records_already_stored_are_not_prepared_for_writing() -> None:
     numbered = list(enumerate(lines, 1))
 
     stored = snapshot_bulk.page_look_up(numbered)
-    prepared = snapshot_bulk.page_prepare(page_records(lines), stored)
+    records = page_records(lines)
+    sent, prepared = snapshot_bulk.page_prepare(numbered, records, stored)
 
     assert len(stored) == 199
     assert [i for i, p in enumerate(prepared) if p is not None] == [7]
     assert prepared[7].work is not None
+    # The changed record goes whole; the new and the unchanged ones as
+    # PageRecords, which parse again to the same records.
+    assert [i for i, r in enumerate(sent) if isinstance(r, ParsedWork)] == [4]
+    assert sent[7].parsed() == records[7]
+    assert sent[0].parsed() == records[0]
     # A line that does not start with its id is prepared, whatever is stored.
     assert snapshot_bulk.page_look_up([(1, b'{"title": "x", "id": "0704.0001"}')]) == {}
+
+
+@postgresql
+def test_page_records_the_writer_needs_whole_are_parsed_again() -> None:
+    # Sent as PageRecords, as if nothing were stored: line 4 has changed
+    # since the first load (an update, set-based) and lines 10 and 11 share
+    # a DOI (the standard path); both need the records whole.
+    run = import_run_create(
+        source="arxiv-snapshot", parameters={"files": [str(COPY_2023)]}
+    )
+    first = page_records(LINES[:20])
+    snapshot_bulk.snapshot_page_ingest(records=first[:10], import_run=run)
+    lines = list(LINES[:20])
+    lines[4] = edited(4, title="A corrected title")
+    lines[10] = edited(10, doi="10.1234/shared")
+    lines[11] = edited(11, doi="10.1234/shared")
+    numbered = list(enumerate(lines, 1))
+    sent, prepared = snapshot_bulk.page_prepare(numbered, page_records(lines), {})
+    assert not any(isinstance(r, ParsedWork) for r in sent)
+
+    counts = snapshot_bulk.snapshot_page_ingest(
+        records=sent, import_run=run, prepared=prepared
+    )
+
+    assert (counts.created, counts.updated, counts.unchanged) == (10, 1, 9)
+    assert (counts.paths.set_based, counts.paths.standard) == (9, 2)
+    assert Work.objects.get(arxiv_id=json.loads(LINES[4])["id"]).title == (
+        "A corrected title"
+    )
+    assert Work.objects.filter(doi="10.1234/shared").count() == 1
+    assert WorkIdentifier.objects.filter(value="10.1234/shared").count() == 1
 
 
 @postgresql

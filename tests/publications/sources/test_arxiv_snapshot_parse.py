@@ -434,16 +434,21 @@ def test_parsing_in_worker_processes_gives_the_same_pages() -> None:
     ]
 
 
-def ids_and_lines_seen(records: list, known: object) -> list:
-    """A prepare function: what it was given, per record."""
-    return [(getattr(r, "external_id", None), known) for r in records]
+def numbers_sent_with_what_was_seen(
+    numbered: list, records: list, known: object
+) -> tuple[list, list]:
+    """A prepare function: each record sent as its line's number, with what
+    it was given."""
+    return [n for n, _ in numbered], [
+        (getattr(r, "external_id", None), known) for r in records
+    ]
 
 
 def lines_counted(numbered: list) -> int:
     return len(numbered)
 
 
-def refusing(records: list, known: object) -> list:
+def refusing(numbered: list, records: list, known: object) -> tuple[list, list]:
     raise RuntimeError("a bug in preparing")
 
 
@@ -456,13 +461,15 @@ def test_pages_carry_what_prepare_made_of_them_with_what_look_up_found(
             [str(COPY_2023)],
             page_size=150,
             workers=workers,
-            prepare=ids_and_lines_seen,
+            prepare=numbers_sent_with_what_was_seen,
             look_up=lines_counted,
         )
     )
+    parsed = next(read_pages([str(COPY_2023)], page_size=200)).records
 
     assert [len(p.prepared) for p in pages] == [150, 50]
-    assert pages[1].prepared[0] == (pages[1].records[0].external_id, 50)
+    assert pages[1].records == list(range(151, 201))
+    assert pages[1].prepared[0] == (parsed[150].external_id, 50)
 
 
 @pytest.mark.parametrize("workers", [0, 2])
