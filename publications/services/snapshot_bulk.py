@@ -130,7 +130,6 @@ from publications.sources.base import (
 
 from .ingest import (
     IngestCounts,
-    _empty,
     _record_values,
     arxiv_topics_create,
     works_ingest,
@@ -326,7 +325,8 @@ class PageLookUp:
 
 
 def _prepare(work: ParsedWork) -> PreparedWork:
-    if not _fits(work):
+    authorships = tuple(map(_authorship_prepared, work.authorships))
+    if not _fits(work) or not all(fits for _, fits in authorships):
         return PreparedWork(work=None)
     try:
         values = _work_values(work)
@@ -337,13 +337,48 @@ def _prepare(work: ParsedWork) -> PreparedWork:
         work=values,
         identifiers=tuple(f"{text(s)}\t{text(v)}" for s, v in _identifiers(work)),
         versions=tuple(f"{n}\t{d.isoformat()}" for n, d in work.versions),
-        authorships=tuple(map(_authorship_text, work.authorships)),
+        authorships=tuple(line for line, _ in authorships),
         source_record=f"{text(SOURCE)}\t{text(work.external_id)}\t"
         f"{text(work.payload_hash)}\t{{}}\t\\N",
     )
 
 
-@lru_cache(maxsize=65536)
+class _ByIdentity:
+    """A function's value for each object, kept while the object is.
+
+    For the authorships of snapshot records: the parser makes one object
+    per distinct authorship (``arxiv_snapshot._authorship``) and records
+    share them, so their COPY text and checks are made once. An
+    ``lru_cache`` would hash and compare the frozen dataclasses' fields on
+    every call, which cost more than a record's other rows. The cache holds
+    the objects, so an id it holds cannot be another object's; it is
+    emptied when full.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], size: int = 65536) -> None:
+        self._function = function
+        self._size = size
+        self._values: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, item: Any) -> Any:
+        entry = self._values.get(id(item))
+        if entry is not None and entry[0] is item:
+            return entry[1]
+        if len(self._values) >= self._size:
+            self._values.clear()
+        value = self._function(item)
+        self._values[id(item)] = (item, value)
+        return value
+
+
+def _authorship_row(authorship: ParsedAuthorship) -> tuple[str, bool]:
+    """An authorship's COPY text, and whether the database takes it."""
+    return _authorship_text(authorship), _authorship_fits(authorship)
+
+
+_authorship_prepared = _ByIdentity(_authorship_row)
+
+
 def _authorship_text(authorship: ParsedAuthorship) -> str:
     affiliations = (
         json.dumps(list(authorship.raw_affiliations))
@@ -650,12 +685,12 @@ def _fits(work: ParsedWork) -> bool:
     The standard path validates (full_clean) and lets PostgreSQL refuse
     what is too long, turning either into an ImportFailure; a record that
     would fail here is sent there, so one bad record does not cost the
-    page its set-based write.
+    page its set-based write. Its authorships: ``_authorship_fits``.
     """
     limits = _limits()
     if not work.title or not work.published:
         return False
-    if (
+    return not (
         len(work.doi) > min(limits["doi"], limits["identifier"])
         or len(work.arxiv_id) > min(limits["arxiv_id"], limits["identifier"])
         or len(work.external_id) > limits["external_id"]
@@ -665,17 +700,17 @@ def _fits(work: ParsedWork) -> bool:
         or len(work.pdf_url) > limits["url"]
         or (work.arxiv_version or 0) > 32767
         or any(number > 32767 for number, _ in work.versions)
-    ):
-        return False
-    for authorship in work.authorships:
-        if (
-            len(authorship.raw_name) > limits["raw_name"]
-            or len(authorship.name) > min(limits["name"], limits["author"])
-            or len(_name_key(authorship.name)) > limits["key"]
-            or authorship.position > 32767
-        ):
-            return False
-    return True
+    )
+
+
+def _authorship_fits(authorship: ParsedAuthorship) -> bool:
+    limits = _limits()
+    return not (
+        len(authorship.raw_name) > limits["raw_name"]
+        or len(authorship.name) > min(limits["name"], limits["author"])
+        or len(_name_key(authorship.name)) > limits["key"]
+        or authorship.position > 32767
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -1286,20 +1321,23 @@ def _work_values(work: ParsedWork) -> tuple:
     As ingest._apply_fields sets them: a fresh work takes every value the
     record gives (its source becomes the field's source) and keeps the
     model's default for the others. A KeyError for a field this writer has
-    no column for (the standard path writes that record).
+    no column for (the standard path writes that record). ``ingest._empty``
+    is spelled out in the loop: a call for each of 23 fields was most of
+    the time this took.
     """
     row = list(_WORK_DEFAULTS.values())
     given = []
     for name, value in _record_values(work).items():
-        if _empty(value):
+        if value is None or value == "" or value == []:
+            continue
+        columns = _COLUMNS_OF[name]  # KeyError: no column
+        if len(columns) == 1:
+            row[columns[0]] = value
+        elif value[0]:  # (text, raw)
+            row[columns[0]], row[columns[1]] = value
+        else:
             continue
         given.append(name)
-        if name in _WITH_RAW:
-            row[_COLUMN[name]], row[_COLUMN[_WITH_RAW[name]]] = value
-        elif name in _COLUMN:
-            row[_COLUMN[name]] = value
-        else:
-            raise KeyError(f"Work has no column for {name!r}")
     if work.published is not None:
         row[_COLUMN["year"]] = work.published.year
     if work.authorships:
@@ -1350,6 +1388,10 @@ _WORK_DEFAULTS: dict[str, Any] = {
     if not field.primary_key and field.name not in ("created_at", "modified_at")
 }
 _COLUMN = {name: index for index, name in enumerate(_WORK_DEFAULTS)}
+# The columns each of ingest._record_values's fields sets: (text, raw) for two.
+_COLUMNS_OF = {name: (index,) for name, index in _COLUMN.items()} | {
+    name: (_COLUMN[name], _COLUMN[raw]) for name, raw in _WITH_RAW.items()
+}
 # Each field's column name as a JSON key (_work_json).
 _JSON_KEYS = {
     name: json.dumps(Work._meta.get_field(name).column) for name in _WORK_DEFAULTS

@@ -8,6 +8,7 @@ test needs a shape those lines do not have (an old-style id, TeX left in
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import json
@@ -227,6 +228,19 @@ def test_hash_is_parsed_fields_hash_of_the_fields_on_every_line() -> None:
         fields = {name: getattr(record, name) for name in HASHED_FIELDS}
 
         assert record.payload_hash == parsed_fields_hash(fields), record.arxiv_id
+
+
+def test_records_are_the_parsed_works_their_fields_make_on_every_line() -> None:
+    # parse_line fills the frozen dataclass without its __init__, for speed.
+    for data in LINES:
+        record = parse_line(data)
+        fields = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        made = ParsedWork(**fields)
+
+        assert record == made, record.arxiv_id
+        assert vars(record) == vars(made)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.title = "changed"
 
 
 HASHED_FIELDS = (
