@@ -560,10 +560,12 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
 
     Every author of a work this run created (its source records name the
     run; works it updated recount their authors as their page is written,
-    when their topics changed), in batches, each in its own transaction with ``authors_changed``
-    sent after its commit, in order; two batches at a time in threads
-    where ``pages_write`` would use one. A resumed run finishes again, over
-    the works of all its attempts. Returns how many authors were recounted.
+    when their topics changed), in batches of at most ``RECOUNT_BATCH``
+    (every n-th author, so their costs even out), each in its own
+    transaction with ``authors_changed`` sent after its commit, in order;
+    two batches at a time in threads where ``pages_write`` would use one.
+    A resumed run finishes again, over the works of all its attempts.
+    Returns how many authors were recounted.
     """
     if not set_based_applies(run):
         return 0
@@ -580,12 +582,13 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
     if author_ids:
         _statistics_refresh(RECOUNT_TABLES)
     threads = _threads_apply()
-    size = RECOUNT_BATCH
+    count = math.ceil(len(author_ids) / RECOUNT_BATCH)
     if threads:  # at least as many batches as threads
-        size = max(1, min(size, math.ceil(len(author_ids) / RECOUNT_THREADS)))
-    batches = [
-        author_ids[start : start + size] for start in range(0, len(author_ids), size)
-    ]
+        count = max(count, min(RECOUNT_THREADS, len(author_ids)))
+    # Every count-th author, not runs of ids: an author costs what their
+    # works cost, and the oldest authors (the lowest ids) have the most, so
+    # batches cut in runs kept one thread busy long after the other.
+    batches = [author_ids[index::count] for index in range(count)]
     if len(batches) > 1 and threads:
         # Two batches at once, each on its connection: the run's last
         # minutes would otherwise leave a core idle (one statement a batch).
