@@ -893,8 +893,7 @@ def _plan_new_works(
     and the time put in.
     """
     works = plan.new
-    now = timezone.now()
-    stamp = now.isoformat()
+    stamp = timezone.now().isoformat()
     work_ids = _next_ids(Work, len(works))
     topic_ids = _topic_ids([c for w in works for c in w.categories])
     authors = _authors_resolve(works, after.authors)
@@ -903,10 +902,23 @@ def _plan_new_works(
     plan.work_ids = work_ids
     plan.written.authors = {key: authors.ids[key][0] for key in authors.new}
     plan.author_rows = [
-        (authors.ids[key][0], display, key, False, "", False, None, 0, 0, 0, now, now)
+        (
+            authors.ids[key][0],
+            display,
+            key,
+            False,
+            "",
+            False,
+            None,
+            0,
+            0,
+            0,
+            stamp,
+            stamp,
+        )
         for key, display in authors.new.items()
     ]
-    plan.work_rows = [(*p.work, work_id, now, now) for _, p, work_id in triples]
+    plan.work_rows = [(*p.work, work_id, stamp, stamp) for _, p, work_id in triples]
     plan.lines = [
         (
             WorkIdentifier,
@@ -1264,12 +1276,8 @@ def _work_json(values: tuple, work_id: int, stamp: str) -> str:
     """A Work row as a JSON object for ``jsonb_populate_recordset``."""
     parts = [f'"id": {work_id}', f'"modified_at": "{stamp}"']
     for name, value in zip(_WORK_DEFAULTS, values, strict=True):
-        if name in _JSON_NAMES:
-            text = value  # JSON already
-        elif isinstance(value, date):
-            text = f'"{value.isoformat()}"'
-        else:
-            text = json.dumps(value)
+        # JSON columns hold JSON already; dates are ISO text (_work_values).
+        text = value if name in _JSON_NAMES else json.dumps(value)
         parts.append(f"{_JSON_KEYS[name]}: {text}")
     return "{" + ", ".join(parts) + "}"
 
@@ -1319,7 +1327,8 @@ def _authorship_lines(
 
 
 def _work_values(work: ParsedWork) -> tuple:
-    """The columns of a new Work between its id and its timestamps.
+    """The columns of a new Work between its id and its timestamps, JSON
+    columns as JSON and dates as ISO text.
 
     As ingest._apply_fields sets them: a fresh work takes every value the
     record gives (its source becomes the field's source) and keeps the
@@ -1348,6 +1357,9 @@ def _work_values(work: ParsedWork) -> tuple:
     row[_COLUMN["field_sources"]] = _field_sources(work.source, tuple(given))
     for index in _JSON_COLUMNS:
         row[index] = _json(row[index])
+    for index in _DATE_COLUMNS:
+        if row[index] is not None:
+            row[index] = row[index].isoformat()
     return tuple(row)
 
 
@@ -1408,6 +1420,15 @@ _JSON_COLUMNS = [
     _COLUMN[field.name]
     for field in Work._meta.concrete_fields
     if isinstance(field, models.JSONField)
+]
+# Dates go as ISO text, as the JSON columns go as JSON: psycopg formats a
+# row of strings in C, a date in Python (half the time of a Work's COPY).
+_DATE_COLUMNS = [
+    _COLUMN[field.name]
+    for field in Work._meta.concrete_fields
+    if isinstance(field, models.DateField)
+    and not isinstance(field, models.DateTimeField)
+    and field.name in _COLUMN
 ]
 _WORK_COPY_COLUMNS = (*_WORK_DEFAULTS, "id", "created_at", "modified_at")
 # Columns in the order of their COPY text: what the record gives, then ids.
