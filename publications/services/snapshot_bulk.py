@@ -569,6 +569,38 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
     """
     if not set_based_applies(run):
         return 0
+    if not _threads_apply():
+        author_ids = _run_authors(run)
+        if author_ids:
+            _statistics_refresh(RECOUNT_TABLES)
+        for batch in _recount_batches(author_ids, 1):
+            with transaction.atomic():
+                _authors_recount(batch)
+                transaction.on_commit(
+                    lambda batch=batch: authors_changed.send(
+                        sender=Work, author_ids=batch
+                    )
+                )
+        return len(author_ids)
+    # Two batches at once, each on its connection: the run's last minutes
+    # would otherwise leave a core idle (one statement a batch). The
+    # statistics the recount plans with are refreshed while its authors are
+    # read, when the run created works.
+    with ThreadPoolExecutor(
+        RECOUNT_THREADS, thread_name_prefix="snapshot-recount"
+    ) as pool:
+        analyzed = pool.submit(_statistics_refreshed) if run.created else None
+        author_ids = _run_authors(run)
+        if analyzed is not None:
+            analyzed.result()
+        batches = _recount_batches(author_ids, RECOUNT_THREADS)
+        for batch in pool.map(_recount_committed, batches):
+            authors_changed.send(sender=Work, author_ids=batch)
+    return len(author_ids)
+
+
+def _run_authors(run: ImportRun) -> list[int]:
+    """The authors of the works the run created, in order."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT a.author_id FROM {_table(Authorship)} AS a "  # noqa: S608 - table names from the models
@@ -578,33 +610,28 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
             "AND a.author_id IS NOT NULL ORDER BY a.author_id",
             [run.pk, run.created_at],
         )
-        author_ids = [row[0] for row in cursor.fetchall()]
-    if author_ids:
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _recount_batches(author_ids: list[int], threads: int) -> list[list[int]]:
+    """At most ``RECOUNT_BATCH`` authors a batch, at least one batch a thread.
+
+    Every n-th author, not runs of ids: an author costs what their works
+    cost, and the oldest authors (the lowest ids) have the most, so batches
+    cut in runs kept one thread busy long after the other.
+    """
+    count = max(
+        math.ceil(len(author_ids) / RECOUNT_BATCH), min(threads, len(author_ids))
+    )
+    return [author_ids[index::count] for index in range(count)]
+
+
+def _statistics_refreshed() -> None:
+    """``_statistics_refresh`` of the recount's tables, on this thread's connection."""
+    try:
         _statistics_refresh(RECOUNT_TABLES)
-    threads = _threads_apply()
-    count = math.ceil(len(author_ids) / RECOUNT_BATCH)
-    if threads:  # at least as many batches as threads
-        count = max(count, min(RECOUNT_THREADS, len(author_ids)))
-    # Every count-th author, not runs of ids: an author costs what their
-    # works cost, and the oldest authors (the lowest ids) have the most, so
-    # batches cut in runs kept one thread busy long after the other.
-    batches = [author_ids[index::count] for index in range(count)]
-    if len(batches) > 1 and threads:
-        # Two batches at once, each on its connection: the run's last
-        # minutes would otherwise leave a core idle (one statement a batch).
-        with ThreadPoolExecutor(
-            RECOUNT_THREADS, thread_name_prefix="snapshot-recount"
-        ) as pool:
-            for batch in pool.map(_recount_committed, batches):
-                authors_changed.send(sender=Work, author_ids=batch)
-        return len(author_ids)
-    for batch in batches:
-        with transaction.atomic():
-            _authors_recount(batch)
-            transaction.on_commit(
-                lambda batch=batch: authors_changed.send(sender=Work, author_ids=batch)
-            )
-    return len(author_ids)
+    finally:
+        connection.close()
 
 
 RECOUNT_BATCH = 2000
