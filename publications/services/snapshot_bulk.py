@@ -223,6 +223,7 @@ class PageRecord(NamedTuple):
 def page_record(
     work: ParsedWork, line: bytes = b"", line_number: int = 0
 ) -> PageRecord:
+    """A record's ``PageRecord``; with its line, it can be parsed again."""
     return PageRecord(
         external_id=work.external_id,
         payload_hash=work.payload_hash,
