@@ -936,3 +936,29 @@ def test_abstracts_are_compressed_with_lz4_where_the_server_has_it() -> None:
 
     expected = "l" if available else ""
     assert methods == [("abstract", expected), ("abstract_raw", expected)]
+
+
+def test_recount_batches_interleave_the_authors(monkeypatch) -> None:
+    monkeypatch.setattr(snapshot_bulk, "RECOUNT_BATCH", 4)
+    ids = list(range(1, 11))
+
+    assert snapshot_bulk._recount_batches(ids, 2) == [
+        [1, 4, 7, 10],
+        [2, 5, 8],
+        [3, 6, 9],
+    ]
+    # One batch a thread, however few the authors; none when there are none.
+    assert snapshot_bulk._recount_batches(ids[:6], 2) == [[1, 3, 5], [2, 4, 6]]
+    assert snapshot_bulk._recount_batches([7], 2) == [[7]]
+    assert snapshot_bulk._recount_batches([], 2) == []
+
+
+def test_what_is_made_by_identity_is_made_once_per_object() -> None:
+    made = []
+    cached = snapshot_bulk._ByIdentity(lambda item: made.append(item) or len(made), 2)
+    first, equal, other = ["a"], ["a"], ["b"]
+
+    assert [cached(first), cached(first), cached(equal)] == [1, 1, 2]
+    # Full: emptied, then made again.
+    assert [cached(other), cached(first)] == [3, 4]
+    assert made == [first, equal, other, first]
