@@ -489,12 +489,13 @@ def pages_write(
     every row as COPY text. The page being written has not committed, so
     the plan adds what that page will have written (``PagePlan.written``)
     to what it reads. That holds only if the page is written as planned:
-    a page with records for the standard path (which decides authors by
-    evidence) is waited for before the next is planned, and a page whose
-    set-based write failed (``retried_pages``) has the next one planned
-    again. The writing thread locks what a plan refers to and checks it is
-    still there (``_plan_lock``), so a plan made outside the page's
-    transaction writes what a plan made inside it would.
+    the next page is planned again once the page is written when its
+    set-based write failed (``retried_pages``), or when its records for the
+    standard path (which decide authors by evidence) name an author the
+    next plan makes (``PagePlan.holds_after``). The writing thread locks
+    what a plan refers to and checks it is still there (``_plan_lock``,
+    ``_updates_lock``), so a plan made outside the page's transaction
+    writes what a plan made inside it would.
 
     Python and PostgreSQL take turns within a page; across pages they
     overlap (100,000 records: see the README). A page is committed before
@@ -505,12 +506,11 @@ def pages_write(
         try:
             pending: tuple[Future, PagePlan] | None = None
             for page in pages:
-                plan = None
-                if pending is None or pending[1].exact:
-                    written = pending[1].written if pending else None
-                    plan = page_plan(page.records, run, page.prepared, written)
+                written = pending[1].written if pending else None
+                plan = page_plan(page.records, run, page.prepared, written)
                 if pending is not None:
-                    if pending[0].result().paths.retried_pages:
+                    before, result = pending[1], pending[0].result()
+                    if result.paths.retried_pages or not plan.holds_after(before):
                         plan = None  # planned on what did not happen
                     pending = None
                 if plan is None:
@@ -807,10 +807,20 @@ class PagePlan:
         default_factory=list
     )
 
-    @property
-    def exact(self) -> bool:
-        """Whether ``written`` is all the page writes (no standard path)."""
-        return not self.standard
+    def holds_after(self, before: PagePlan) -> bool:
+        """Whether this plan, made while ``before`` was being written, holds
+        now that it is.
+
+        ``before.written`` is all that page writes but for the authors its
+        standard records decide by evidence (the rest they write, their
+        hashes and identifiers, sends the records that meet it to the
+        standard path). A new author is the oldest of its name only where
+        no author had the name, which is where this plan makes one.
+        """
+        made = self.written.authors.keys()
+        return not made or not any(
+            _name_key(a.name) in made for w in before.standard for a in w.authorships
+        )
 
     @property
     def author_ids(self) -> set[int]:

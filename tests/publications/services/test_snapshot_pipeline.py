@@ -9,6 +9,7 @@ PostgreSQL only, like the set-based writer they drive.
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -126,6 +127,91 @@ def test_the_next_page_is_planned_while_a_page_is_written(monkeypatch) -> None:
     assert counts(run) == (200, 200, 0, 0, 0)
     assert len(threads) == 4
     assert all(name.startswith("snapshot-writer") for name in threads)
+
+
+def shared_doi(lines: list[bytes], *indexes: int) -> list[bytes]:
+    """The lines, those at ``indexes`` giving one DOI (the standard path)."""
+    lines = list(lines)
+    for index in indexes:
+        record = json.loads(lines[index])
+        record["doi"] = "10.1234/shared"
+        lines[index] = json.dumps(record).encode() + b"\n"
+    return lines
+
+
+def with_author(line: bytes, parts: list[str]) -> bytes:
+    record = json.loads(line)
+    record["authors_parsed"].append(parts)
+    return json.dumps(record).encode() + b"\n"
+
+
+def first_ids_planned(monkeypatch) -> list[str]:
+    plans, plan = [], snapshot_bulk.page_plan
+
+    def planning(records, *args):
+        plans.append(records[0].external_id)
+        return plan(records, *args)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    return plans
+
+
+def test_a_page_with_records_written_one_by_one_does_not_hold_up_the_next(
+    monkeypatch, settings, tmp_path
+) -> None:
+    path = write(tmp_path, shared_doi(LINES, 10, 11))
+    settings.SNAPSHOT_PIPELINE = False
+    expected = (load(path), everything())
+    wipe()
+    settings.SNAPSHOT_PIPELINE = True
+    planned, write_plan = threading.Event(), snapshot_bulk._plan_write
+    plans = first_ids_planned(monkeypatch)
+    plan = snapshot_bulk.page_plan
+
+    def planning(records, *args):
+        made = plan(records, *args)
+        if records[0].external_id == "0704.0051":
+            planned.set()
+        return made
+
+    def writing(page_plan, run):
+        if page_plan.standard:
+            # Page 1 is not written before page 2 is planned.
+            assert planned.wait(timeout=30)
+        return write_plan(page_plan, run)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    monkeypatch.setattr(snapshot_bulk, "_plan_write", writing)
+    run = load(path)
+
+    assert counts(run) == counts(expected[0])
+    assert paths(run)["standard"] == 2
+    assert plans == ["0704.0001", "0704.0051", "0704.0101", "0704.0151"]
+    assert everything() == expected[1]
+
+
+def test_a_page_naming_an_author_made_one_by_one_before_it_is_planned_again(
+    monkeypatch, settings, tmp_path
+) -> None:
+    # Lines 11 and 12 share a DOI: works_ingest writes them, and makes the
+    # author only line 12 names; line 51, on page 2, names them too.
+    lines = shared_doi(LINES, 10, 11)
+    lines[11] = with_author(lines[11], ["Quuxley", "Zebedee", ""])
+    lines[50] = with_author(lines[50], ["Quuxley", "Zebedee", ""])
+    path = write(tmp_path, lines)
+    settings.SNAPSHOT_PIPELINE = False
+    expected = (load(path), everything())
+    wipe()
+    settings.SNAPSHOT_PIPELINE = True
+    plans = first_ids_planned(monkeypatch)
+
+    run = load(path)
+
+    assert counts(run) == counts(expected[0])
+    # Page 2 was planned making the author, then again, naming theirs.
+    assert plans == ["0704.0001", "0704.0051", "0704.0051", "0704.0101", "0704.0151"]
+    assert everything() == expected[1]
+    assert Author.objects.filter(display_name="Zebedee Quuxley").count() == 1
 
 
 def test_the_page_after_one_written_record_by_record_is_planned_again(
