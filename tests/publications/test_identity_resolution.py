@@ -15,6 +15,7 @@ import pytest
 
 from publications.identity_scoring import DOMINANCE_RATIO, NameParts, name_compatible
 from publications.models import Author, AuthorIdentifier, Authorship
+from publications.services import identity
 from publications.services.identity import WorkContext, authorships_resolve_authors
 from publications.services.ingest import works_ingest
 from publications.sources.base import ORCID, ParsedAuthorship, ParsedWork
@@ -300,6 +301,29 @@ def test_resolution_of_a_work_stays_within_13_queries(django_assert_max_num_quer
 
     with django_assert_max_num_queries(13):
         authorships_resolve_authors(parsed=parsed, context=_work_context())
+
+
+def test_coauthors_and_topics_count_from_the_latest_works_only(monkeypatch):
+    monkeypatch.setattr(identity, "EVIDENCE_WORKS", 2)
+    publish(
+        author("Benoit Dherin"), author("Old Partner"), year=2010, topics=["hep-th"]
+    )
+    publish(author("Benoit Dherin"), author("Jane Roe"), year=2020)
+    publish(author("Benoit Dherin"), author("Sam Poe"), year=2021)
+
+    [profile] = identity.candidate_profiles(
+        [NameParts.from_string("B. Dherin")]
+    ).values()
+    candidate = profile.candidate()
+
+    # Years and the count of works still read every work.
+    assert (candidate.first_year, candidate.last_year, candidate.works) == (
+        2010,
+        2021,
+        3,
+    )
+    assert candidate.coauthors == {"j roe", "s poe"}
+    assert candidate.topics == {"cs.LG"}
 
 
 # -- the demo data -----------------------------------------------------------
