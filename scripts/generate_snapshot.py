@@ -5,8 +5,13 @@
 Every line has the snapshot's fields in its order, built from the real
 sample in tests/fixtures/arxiv_snapshot/: its category codes, its titles and
 abstracts (whole, with their TeX and hard wraps), its nulls; names are
-drawn from a pool with accents, TeX escapes, particles and suffixes, so
-authors recur across works as they do in arXiv. Same seed, same bytes.
+made with accents, TeX escapes, particles and suffixes. Authors recur as
+they do in arXiv: each author of a work is a new person one time in
+``NEW_PERSON`` (1 in 5), else someone already published, chosen in
+proportion to their works (Simon's model: most people have one or two
+works, a few have hundreds, as Lotka's law has it), so a load meets a
+million distinct people in a few million records, and common surnames
+(Wang, Li, Kim) are shared by many of them. Same seed, same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import gzip
 import json
 import random
+from array import array
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -36,6 +42,16 @@ LAST = ["Dherin", "Müller", "Nakamura", "García", "Kowalski", "Ødegaard",
         "Petrov", "Rossi", "Dubois", "Y\N{LATIN SMALL LETTER DOTLESS I}lmaz", "Andersson", "Gómez", "Nguyen",
         'M\\"uller', "Erd\\H{o}s", "Bal\\'azs", "Kim", "O'Neil", "Schäfer"]  # fmt: skip
 SUFFIXES = ["", "", "", "", "", "", "", "", "Jr", "II", "III"]
+# Made names: "Kovarin", "Tebasu", ... (with a common surname one time in
+# three, and a given name from FIRST one time in two).
+SYLLABLES = ["ka", "lo", "mi", "ra", "te", "vo", "su", "ne", "di", "ba", "zu",
+             "sha", "ren", "gal", "tor", "min", "vek", "dar", "lin", "sor",
+             "hu", "ja", "pe", "qi", "xo", "yel", "wen", "fa", "cho", "ost"]  # fmt: skip
+NEW_PERSON = 0.2
+# How much more often than others a person publishes: Pareto-distributed
+# (most people 1, a few up to WEIGHT_MOST).
+WEIGHT_SHAPE = 1.5
+WEIGHT_MOST = 50
 AFFILIATIONS = ["CERN", "Harvard University", "Universität Wien", "ESO",
                 "LUTH, CNRS / Observatoire de Paris", "Stanford University"]  # fmt: skip
 JOURNALS = ["Phys.Rev.D", "Phys.Rev.Lett.", "JHEP", "Astrophys.J.", "Nucl.Phys.B"]
@@ -55,13 +71,24 @@ def _sample() -> tuple[list[str], list[str], list[str]]:
     return sorted(categories), titles, abstracts
 
 
+def _made(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(syllables)).capitalize()
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    """(last, first, suffix) of a new person."""
+    last = rng.choice(LAST) if rng.random() < 1 / 3 else _made(rng, rng.choice([2, 3]))
+    first = rng.choice(FIRST) if rng.random() < 0.5 else _made(rng, 2)
+    return last, first, rng.choice(SUFFIXES)
+
+
 def generate(records: int, seed: int):
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     categories, titles, abstracts = _sample()
-    people = [
-        [rng.choice(LAST), rng.choice(FIRST), rng.choice(SUFFIXES)]
-        for _ in range(max(50, records // 3))
-    ]
+    people: list[tuple[str, str, str]] = []
+    # Each person's index, as many times as their weight: a uniform pick
+    # from it picks a person in proportion to their weight.
+    slots = array("I")
     start = datetime(2007, 4, 1, tzinfo=UTC)
     per_month: dict[str, int] = {}
     for _ in range(records):
@@ -70,7 +97,19 @@ def generate(records: int, seed: int):
         per_month[month] = per_month.get(month, 0) + 1
         width = 4 if month < "1501" else 5
         arxiv_id = f"{month}.{per_month[month]:0{width}d}"
-        authors = rng.sample(people, rng.choice([1, 1, 2, 2, 3, 3, 4, 5, 7, 12]))
+        chosen: list[int] = []
+        for _ in range(rng.choice([1, 1, 2, 2, 3, 3, 4, 5, 7, 12])):
+            if not slots or rng.random() < NEW_PERSON:
+                person = len(people)
+                people.append(_person(rng))
+                weight = min(int(rng.paretovariate(WEIGHT_SHAPE)), WEIGHT_MOST)
+                slots.extend([person] * weight)
+            else:
+                person = slots[rng.randrange(len(slots))]
+                if person in chosen:
+                    continue
+            chosen.append(person)
+        authors = [people[person] for person in chosen]
         parsed = []
         for last, first, suffix in authors:
             entry = [last, first, suffix]

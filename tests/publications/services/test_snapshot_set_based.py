@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -719,6 +720,52 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
         counts = snapshot_bulk.snapshot_page_ingest(records=records, import_run=run)
     assert counts.unchanged == 200
     assert len(queries.captured_queries) == 3  # savepoint, source records, release
+
+
+@postgresql
+def test_page_look_ups_probe_an_index_whatever_the_table_holds(tmp_path) -> None:
+    load(write(tmp_path, generated_lines(3000)), page_size=1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    # A page's keys, most of them not stored (as on a cold load).
+    keys = [f"9{n:03d}.{n:05d}" for n in range(1000)] + ["0704.0001"]
+    works = [
+        snapshot_bulk.PageRecord(
+            external_id=k,
+            payload_hash="",
+            arxiv_id=k,
+            doi="",
+            categories=(),
+            year=None,
+            authors=((f"Name {k}", ()),),
+        )
+        for k in keys
+    ]
+    author_ids = list(Author.objects.values_list("pk", flat=True)[:500])
+    run = ImportRun.objects.get()
+
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_bulk._stored_hashes(keys)
+        snapshot_bulk._identifier_owners([("arxiv", k) for k in keys])
+        snapshot_bulk._authors_resolve(works)
+        snapshot_bulk._plan_lock(
+            SimpleNamespace(locks={"authors": author_ids, "topics": []}), run
+        )
+    look_ups = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("SELECT", "WITH")) and "nextval(" not in q["sql"]
+    ]
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in look_ups:
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    assert len(plans) == 4
+    for plan in plans:
+        for table in ("sourcerecord", "workidentifier", "author"):
+            assert f"Seq Scan on publications_{table}" not in plan, plan
 
 
 @postgresql
