@@ -83,8 +83,16 @@ def works_ingest(
     records: Iterable[ParsedWork | ParseFailure],
     import_run: ImportRun,
     on_record: Callable[[], None] | None = None,
+    recount: Callable[[set[int]], object] | None = None,
 ) -> IngestCounts:
-    """Write parsed records; return what happened to them."""
+    """Write parsed records; return what happened to them.
+
+    The authors whose figures may have changed are recounted at the end
+    (``counters.authors_recount``, or ``recount`` when given: the
+    snapshot's set-based writer gives its one-statement recount, which
+    costs a prolific author's works in index probes where the ORM's joins
+    hash whole tables).
+    """
     counts = IngestCounts()
     for record in records:
         counts.seen += 1
@@ -124,7 +132,10 @@ def works_ingest(
         if on_record:
             on_record()
     if counts.author_ids:
-        authors_recount(author_ids=counts.author_ids)
+        if recount is None:
+            authors_recount(author_ids=counts.author_ids)
+        else:
+            recount(counts.author_ids)
         changed = sorted(counts.author_ids)
         transaction.on_commit(
             lambda: authors_changed.send(sender=Work, author_ids=changed)

@@ -69,7 +69,8 @@ recounting on every page that names a prolific author reads those works
 again and again (the load turns quadratic). Until the run finishes, or if
 it fails and is not resumed, those counters lag (``manage.py recount``
 mends them). Records of the standard path keep ``works_ingest``'s
-per-page recount. The caller (``import_runs._ingest_page``) holds the
+per-page recount, made with this module's one-statement recount
+(``_authors_recount``). The caller (``import_runs._ingest_page``) holds the
 page's transaction, in which the run's checkpoint is saved.
 
 PostgreSQL's planner is kept informed as the run fills the tables
@@ -1049,7 +1050,9 @@ def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
     if plan.standard:
         # In page order, after the new works: a changed record or one that
         # names another source's work is decided against what is stored.
-        result = works_ingest(records=plan.standard, import_run=run)
+        result = works_ingest(
+            records=plan.standard, import_run=run, recount=_authors_recount
+        )
         counts.created += result.created
         counts.updated += result.updated
         counts.unchanged += result.unchanged

@@ -322,6 +322,26 @@ def test_records_sharing_a_doi_take_the_standard_path(tmp_path) -> None:
     assert written == expected
 
 
+@postgresql
+def test_authors_of_standard_records_are_recounted_in_one_statement(tmp_path) -> None:
+    shared = "10.1000/one.journal.article"
+    path = write(tmp_path, [LINES[0], edited(1, doi=shared), edited(3, doi=shared)])
+
+    with CaptureQueriesContext(connection) as queries:
+        run = load(path)
+
+    assert paths(run)["standard"] == 2
+    recounts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "count(distinct" in q["sql"].lower()
+    ]
+    # Each page's standard records, then the run's authors after the last page.
+    assert len(recounts) == 2
+    assert all(sql.startswith("WITH c AS (SELECT ids.id") for sql in recounts)
+    assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
+
+
 # --- loading again -------------------------------------------------------------
 
 
