@@ -1667,13 +1667,17 @@ def _authors_recount(author_ids: Iterable[int]) -> None:
     test_snapshot_set_based.py checks that ``authors_recount`` then finds
     nothing to change.
 
-    Each figure is a subquery per author, which PostgreSQL runs from the
-    author's own rows (index probes): a batch costs what its authors' works
-    cost, whatever the tables hold. Written as joins of the batch's rows,
-    PostgreSQL hashed the whole Authorship and WorkTopic tables for every
-    batch, and a run's recount grew with the square of its size (a batch
-    of 2,000 authors took 1.6 s against 0.5 s once the tables held a
-    million generated works).
+    Each figure is a subquery per author, run from the author's own rows,
+    and their works' topics and co-authors are probed per work (a LATERAL
+    subquery with OFFSET 0 is not merged into a join; see _PROBE): a batch
+    costs what its authors' works cost, whatever the tables hold. Written
+    as joins of the batch's rows, PostgreSQL hashed the whole Authorship
+    and WorkTopic tables for every batch, and a run's recount grew with the
+    square of its size (a batch of 2,000 authors took 1.6 s against 0.5 s
+    once the tables held a million generated works); as plain joins in the
+    subqueries, statistics taken halfway through a load (1,205 works an
+    author, where most have a few) had it merge whole indexes for each
+    author: 1.3 s an author.
     """
     authorship, topic = _table(Authorship), _table(WorkTopic)
     with connection.cursor() as cursor:
@@ -1683,10 +1687,12 @@ def _authors_recount(author_ids: Iterable[int]) -> None:
             f"(SELECT count(DISTINCT s.work_id) FROM {authorship} AS s "
             "WHERE s.author_id = ids.id) AS w, "
             f"(SELECT count(DISTINCT wt.topic_id) FROM {authorship} AS s "
-            f"JOIN {topic} AS wt ON wt.work_id = s.work_id "
+            f"CROSS JOIN LATERAL (SELECT topic_id FROM {topic} "
+            "WHERE work_id = s.work_id OFFSET 0) AS wt "
             "WHERE s.author_id = ids.id) AS t, "
             f"(SELECT count(DISTINCT o.author_id) FROM {authorship} AS s "
-            f"JOIN {authorship} AS o ON o.work_id = s.work_id "
+            f"CROSS JOIN LATERAL (SELECT author_id FROM {authorship} "
+            "WHERE work_id = s.work_id OFFSET 0) AS o "
             "WHERE s.author_id = ids.id AND o.author_id <> ids.id) AS k "
             "FROM (SELECT DISTINCT unnest(%s::bigint[]) AS id) AS ids) "
             f"UPDATE {_table(Author)} AS a SET works_count = c.w, "
@@ -1770,13 +1776,12 @@ def _role_may_skip_triggers() -> bool:
 # _PROBE: the page's look-ups (source records, identifiers, authors by
 # name and by id) join a LATERAL subquery to the page's keys, which
 # PostgreSQL runs as one index probe a key, whatever the table's size. With
-# ``col = ANY(array)`` of a page's thousands of keys, it estimated that a
-# scan of the whole table would cost less, and scanned it on every page: a
-# look-up of 1,000 source records read every one stored (a third of a
-# second a page once the tables held 100,000 works of a generated
-# snapshot, more with every page). A LATERAL subquery with LIMIT (or an
-# aggregate, or a row lock) is not merged into the join, so it stays a
-# probe a key.
+# ``col = ANY(array)`` of a page's thousands of keys it often estimated that
+# reading the whole table cost less (its statistics lag between two
+# ANALYZEs, and the table doubles in between), and read it on every page:
+# at 100,000 generated records, 23 ms a page for the source records alone,
+# more with every page. A LATERAL subquery with LIMIT (or an aggregate, or
+# a row lock) is not merged into the join, so it stays a probe a key.
 
 
 def _text_array(values: Iterable[str | None]) -> str:
