@@ -8,10 +8,11 @@ abstracts (whole, with their TeX and hard wraps), its nulls; names are
 made with accents, TeX escapes, particles and suffixes. Authors recur as
 they do in arXiv: each author of a work is a new person one time in
 ``NEW_PERSON`` (1 in 5), else someone already published, chosen in
-proportion to their works (Simon's model: most people have one or two
-works, a few have hundreds, as Lotka's law has it), so a load meets a
-million distinct people in a few million records, and common surnames
-(Wang, Li, Kim) are shared by many of them. Same seed, same bytes.
+proportion to a weight each person is given once, Pareto-distributed
+(``WEIGHT_SHAPE``, at most ``WEIGHT_MOST``): most people have a few works,
+a few have hundreds. 100,000 records name about 65,000 people, a million
+about 500,000, and common surnames (Wang, Li, Kim) are shared by many of
+them. Same seed, same bytes.
 """
 
 from __future__ import annotations
