@@ -330,7 +330,8 @@ def _recent_works(author_ids: list[int]) -> QuerySet:
     then by id), whose co-authors and topics are read as evidence.
 
     All of an Author's works give years and affiliations; co-authors and
-    topics come from the latest ones only. Reading every co-author of
+    topics are read for these works only (a work among one candidate's
+    latest counts for every candidate who holds it). Reading every co-author of
     every candidate made a record whose names are common or prolific cost
     seconds once the database held a million works (a candidate with
     3,600 works meant 15,000 co-author rows, each name parsed), and a
