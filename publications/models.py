@@ -10,7 +10,9 @@ Counters shown on pages (works, topics, close collaborators) are stored on
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.functions import Concat, Length, Replace, StrIndex, Substr
+from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -270,6 +272,68 @@ class Citation(models.Model):
         return f"{self.citing_id} cites {self.cited_scheme}:{self.cited_value}"
 
 
+def _before_last_word(text: models.Expression) -> Func:
+    """Up to and including the last space ('' for one word): RTRIM strips
+    every character but a space from the right."""
+    return Func(
+        text,
+        Replace(text, Value(" "), Value("")),
+        function="RTRIM",
+        output_field=models.CharField(),
+    )
+
+
+def _last_word(text: models.Expression) -> Substr:
+    return Substr(text, Length(_before_last_word(text)) + 1)
+
+
+# Name suffixes as name_key writes them ("Jr." -> "jr"): not a surname.
+NAME_SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
+
+
+def _name_block() -> Case:
+    """``name_block``: a name key's surname (its last word, a suffix left
+    out) and first initial, 'evans n' for 'neal j evans ii'; '' for one word.
+
+    Identity resolution finds the candidates for a printed name by this
+    (``identity._block_filter``), with an index. Computed by the database
+    from ``name_key`` (a generated column), so every way a name key is
+    written (the ORM, bulk updates, the snapshot's COPY) keeps it, in plain
+    SQL functions that PostgreSQL and SQLite share.
+    """
+    key = F("name_key")
+    without_suffix = Case(
+        When(
+            In(_last_word(key), NAME_SUFFIXES),
+            then=Func(_before_last_word(key), function="RTRIM"),
+        ),
+        default=key,
+    )
+    return Case(
+        When(Exact(StrIndex(without_suffix, Value(" ")), 0), then=Value("")),
+        default=Concat(
+            _last_word(without_suffix), Value(" "), Substr(without_suffix, 1, 1)
+        ),
+        output_field=models.CharField(max_length=255),
+    )
+
+
+def _name_block_field() -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=_name_block(),
+        output_field=models.CharField(max_length=255),
+        db_persist=True,
+    )
+
+
+def _name_block_index(name: str) -> models.Index:
+    # Pattern operators serve both name_block = '...' and LIKE 'word %'
+    # (a name printed without a given name) on PostgreSQL.
+    return models.Index(
+        fields=["name_block"], name=name, opclasses=["varchar_pattern_ops"]
+    )
+
+
 class AuthorQuerySet(models.QuerySet["Author"]):
     def visible(self) -> AuthorQuerySet:
         """Authors that have their own page (not merged into another)."""
@@ -282,6 +346,7 @@ class Author(models.Model):
     display_name = models.CharField(max_length=255)
     # The normalised full name (see publications.names.name_key).
     name_key = models.CharField(max_length=255, db_index=True)
+    name_block = _name_block_field()
     # True once the researcher chose their display name: imports and
     # re-resolution never change it then.
     display_name_chosen = models.BooleanField(default=False)
@@ -311,6 +376,7 @@ class Author(models.Model):
                 name="author_merged_into",
                 condition=Q(merged_into__isnull=False),
             ),
+            _name_block_index("author_name_block"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -341,12 +407,14 @@ class AuthorAlias(models.Model):
     )
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, db_index=True)
+    name_block = _name_block_field()
     # Hidden by the researcher from public pages (a former name); it still
     # serves matching.
     hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["author", "name"]
+        indexes = [_name_block_index("author_alias_name_block")]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "name"], name="author_alias_unique"

@@ -30,8 +30,7 @@ evidence, then the writes: new authors, identifiers, aliases, display
 names; 8 when every author finds its record by evidence). Only a work with
 more than BLOCK_CHUNK surname forms (a large collaboration) costs 2 more
 per further BLOCK_CHUNK. Candidates are found by surname and first initial
-with ``LIKE`` on ``name_key`` (no index serves a suffix; a block is small,
-and the tables are read a few times per work, not per author).
+(``Author.name_block``, indexed).
 """
 
 from __future__ import annotations
@@ -51,6 +50,7 @@ from publications.identity_scoring import (
     NameParts,
     choose_candidate,
     coauthor_key,
+    name_coauthor_key,
     names_fit,
     transliterate,
 )
@@ -132,8 +132,9 @@ def _block_terms(names: Iterable[NameParts]) -> list[tuple[str, str]]:
     """(first initial, surname word) pairs that block these names.
 
     A name_key ends with the surname's last word ('a del maestro', 'adrian
-    del maestro'; 'muller' or 'mueller' for Müller) and starts with the
-    first initial, or is written 'surname, given'.
+    del maestro'; 'muller' or 'mueller' for Müller), but for a suffix ('neal
+    j evans ii'), and starts with the first initial (``Author.name_block``
+    holds the two), or is written 'surname, given'.
     """
     terms = set()
     for name in names:
@@ -146,9 +147,15 @@ def _block_terms(names: Iterable[NameParts]) -> list[tuple[str, str]]:
 
 
 def _block_filter(terms: Sequence[tuple[str, str]]) -> Q:
+    """Name forms of the block, each term read off an index (``name_block``;
+    ``name_key``'s pattern index for 'surname, given'), whatever the number
+    of authors."""
     query = Q(pk__in=[])
     for initial, word in terms:
-        query |= Q(name_key__startswith=initial, name_key__endswith=f" {word}")
+        if initial:
+            query |= Q(name_block=f"{word} {initial}")
+        else:
+            query |= Q(name_block__startswith=f"{word} ")
         query |= Q(name_key__startswith=f"{word},")
     return query
 
@@ -306,7 +313,7 @@ def _profiles_fill(profiles: dict[int, _Profile]) -> None:
     for work_id, author_id, name in Authorship.objects.filter(
         work_id__in=work_ids
     ).values_list("work_id", "author_id", "name"):
-        key = coauthor_key(NameParts.from_string(name))
+        key = name_coauthor_key(name)
         for pk in by_work.get(work_id, ()):
             if author_id != pk:
                 profiles[pk].works[work_id][1].add(key)
