@@ -157,9 +157,6 @@ class NameParts:
             if without:
                 surnames.add("".join(without))
         german = latex_to_unicode(given_text).translate(_GERMAN)
-        core_words = _NON_LETTERS.sub(
-            " ", ascii_fold(latex_to_unicode(last).translate(_GERMAN)).casefold()
-        ).split()
         return cls(
             given=_given_tokens(given_text),
             surnames=frozenset(surnames),
@@ -167,8 +164,7 @@ class NameParts:
                 {_given_tokens(given_text), _given_tokens(german)}
             ),
             text=" ".join(part for part in (given_text, last) if part),
-            core="".join(w for w in core_words if w not in PARTICLES)
-            or "".join(core_words),
+            core=_core(last),
         )
 
     @classmethod
@@ -181,19 +177,33 @@ class NameParts:
         return any(len(token) > 1 for token in self.given)
 
 
+def _core(last: str) -> str:
+    """The surname without particles, umlauts transliterated (``NameParts.core``)."""
+    words = _NON_LETTERS.sub(
+        " ", ascii_fold(latex_to_unicode(last).translate(_GERMAN)).casefold()
+    ).split()
+    return "".join(w for w in words if w not in PARTICLES) or "".join(words)
+
+
 @lru_cache(maxsize=65536)
 def _parse_name(name: str) -> NameParts:
     # nameparser takes most of a millisecond a name, and the resolver parses
     # every name form of every candidate and co-author: names repeat (though
     # not enough, once the database holds a million names: hence
     # ``_plain_parts``).
+    return NameParts.from_parts(*_name_fields(name))
+
+
+def _name_fields(name: str) -> tuple[str, str, str]:
+    """(first, middle, last) of a printed name, the whole name as last when
+    nameparser finds none."""
     text = latex_to_unicode(name)
     parts = _plain_parts(text)
     if parts is None:
         parsed = HumanName(text)
         parts = parsed.first, parsed.middle, parsed.last
     first, middle, last = parts
-    return NameParts.from_parts(first, middle, last or name)
+    return first, middle, last or name
 
 
 # Words that make nameparser read a name other than word by word: titles,
@@ -262,6 +272,16 @@ def _plain_parts(text: str) -> tuple[str, str, str] | None:
         if any(pattern.search(word) for pattern in _NAMEPARSER_PATTERNS):
             return None
     return words[0], " ".join(words[1:-1]), words[-1]
+
+
+@lru_cache(maxsize=65536)
+def name_coauthor_key(name: str) -> str:
+    """``coauthor_key(NameParts.from_string(name))``, without making the rest
+    of the parts: the resolver keys every co-author of every candidate's
+    recent works, most of whom it never compares otherwise."""
+    first, middle, last = _name_fields(name)
+    given = _given_tokens(" ".join(part for part in (first, middle) if part))
+    return f"{given[0][0] if given else ''} {_core(last)}".strip()
 
 
 def coauthor_key(name: NameParts) -> str:

@@ -53,8 +53,8 @@ from publications.identity_scoring import (
     Mention,
     NameParts,
     choose_candidate,
-    coauthor_key,
     evidence_between,
+    name_coauthor_key,
     names_fit,
 )
 from publications.models import (
@@ -281,7 +281,7 @@ def _decide(row, profiles, surnames, held, others, topics) -> int | None:
     for position, author_id, other in others.get(row.work_id, ()):
         if position == row.position:
             continue
-        key = coauthor_key(NameParts.from_string(other))
+        key = name_coauthor_key(other)
         labels[key] = other
         coauthors.add(key)
         if author_id is not None:

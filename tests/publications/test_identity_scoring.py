@@ -21,7 +21,9 @@ from publications.identity_scoring import (
     affiliation_similarity,
     choose_candidate,
     cluster_block,
+    coauthor_key,
     mention_similarity,
+    name_coauthor_key,
     name_compatible,
     resolve_block,
 )
@@ -340,3 +342,9 @@ def test_plain_names_are_read_as_nameparser_reads_them():
     assert len(names) > 5000
     assert fixture_plain > len(names) / 2
     assert plain > fixture_plain
+
+
+def test_a_coauthor_key_from_the_printed_name_is_the_key_of_its_parts():
+    names = [*_fixture_names(), "Neal J. Evans II", r"Martin M\"uller", "Plato"]
+    for name in names:
+        assert name_coauthor_key(name) == coauthor_key(NameParts.from_string(name))
