@@ -42,7 +42,10 @@ LAST = ["Dherin", "Müller", "Nakamura", "García", "Kowalski", "Ødegaard",
         "Smith", "van der Berg", "de la Cruz", "Li", "Wang", "Zhang", "Okafor",
         "Petrov", "Rossi", "Dubois", "Y\N{LATIN SMALL LETTER DOTLESS I}lmaz", "Andersson", "Gómez", "Nguyen",
         'M\\"uller', "Erd\\H{o}s", "Bal\\'azs", "Kim", "O'Neil", "Schäfer"]  # fmt: skip
-SUFFIXES = ["", "", "", "", "", "", "", "", "Jr", "II", "III"]
+SUFFIXES = ["Jr", "II", "III"]
+# The share of people whose name has a suffix: the real sample's authors
+# have 2 in 1,074.
+SUFFIX_SHARE = 0.005
 # Made names: "Kovarin", "Tebasu", ... (with a common surname one time in
 # three, and a given name from FIRST one time in two).
 SYLLABLES = ["ka", "lo", "mi", "ra", "te", "vo", "su", "ne", "di", "ba", "zu",
@@ -80,7 +83,8 @@ def _person(rng: random.Random) -> tuple[str, str, str]:
     """(last, first, suffix) of a new person."""
     last = rng.choice(LAST) if rng.random() < 1 / 3 else _made(rng, rng.choice([2, 3]))
     first = rng.choice(FIRST) if rng.random() < 0.5 else _made(rng, 2)
-    return last, first, rng.choice(SUFFIXES)
+    suffix = rng.choice(SUFFIXES) if rng.random() < SUFFIX_SHARE else ""
+    return last, first, suffix
 
 
 def generate(records: int, seed: int):
