@@ -743,6 +743,32 @@ def test_queries_a_page_do_not_grow_with_its_size() -> None:
 
 
 @postgresql
+def test_a_run_keeps_the_statistics_of_the_tables_its_pages_read(
+    tmp_path, monkeypatch
+) -> None:
+    """Each table a page reads, the per-record path's identity tables
+    included, has statistics once the run has written a few works, whether
+    or not autovacuum runs (it is off on some servers, and late on all)."""
+    monkeypatch.setattr(snapshot_bulk, "STATISTICS_FIRST", 100)
+    tables = [
+        "publications_sourcerecord",
+        "publications_workidentifier",
+        "publications_author",
+        "publications_authoralias",
+        "publications_affiliation",
+    ]
+    load(write(tmp_path, generated_lines(300)), page_size=100)
+    with connection.cursor() as cursor:
+        # What ANALYZE found of each column (none before it ran).
+        cursor.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)",
+            [tables],
+        )
+        analyzed = {name for (name,) in cursor.fetchall()}
+    assert analyzed == set(tables)
+
+
+@postgresql
 def test_page_look_ups_probe_an_index_whatever_the_table_holds(tmp_path) -> None:
     load(write(tmp_path, generated_lines(3000)), page_size=1000)
     with connection.cursor() as cursor:
