@@ -302,18 +302,18 @@ def _name_block() -> Case:
     SQL functions that PostgreSQL and SQLite share.
     """
     key = F("name_key")
-    without_suffix = Case(
+    head = Func(_before_last_word(key), function="RTRIM")  # 'neal j evans'
+    initial = Substr(key, 1, 1)
+    return Case(
+        When(Exact(StrIndex(key, Value(" ")), 0), then=Value("")),
         When(
             In(_last_word(key), NAME_SUFFIXES),
-            then=Func(_before_last_word(key), function="RTRIM"),
+            then=Case(
+                When(Exact(StrIndex(head, Value(" ")), 0), then=Value("")),
+                default=Concat(_last_word(head), Value(" "), initial),
+            ),
         ),
-        default=key,
-    )
-    return Case(
-        When(Exact(StrIndex(without_suffix, Value(" ")), 0), then=Value("")),
-        default=Concat(
-            _last_word(without_suffix), Value(" "), Substr(without_suffix, 1, 1)
-        ),
+        default=Concat(_last_word(key), Value(" "), initial),
         output_field=models.CharField(max_length=255),
     )
 
