@@ -13,7 +13,7 @@ import json
 import threading
 
 import pytest
-from django.db import DataError, transaction
+from django.db import DataError, connection, transaction
 
 from publications.models import Author, Authorship, ImportRun, Work
 from publications.services import snapshot_bulk
@@ -350,6 +350,20 @@ def test_authors_are_recounted_two_batches_at_a_time_and_said_changed_in_order(
     assert len(batches) > 2
     assert all(name.startswith("snapshot-recount") for name in threads)
     assert authors_recount(author_ids=ids) == 0
+
+
+def test_the_recount_reads_work_topics_by_index_only(tmp_path) -> None:
+    """Before the recount, the run's finish vacuums WorkTopic: its pages are
+    all-visible, so the recount reads it by index only."""
+    load(write(tmp_path, generated_lines(300)))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class "
+            "WHERE relname = 'publications_worktopic'"
+        )
+        pages, visible = cursor.fetchone()
+    assert 0 < visible == pages
 
 
 def test_a_caller_holding_a_transaction_writes_in_its_own_thread(settings) -> None:
