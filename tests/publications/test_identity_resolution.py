@@ -22,10 +22,12 @@ from publications.identity_scoring import (
     names_fit,
 )
 from publications.models import Author, AuthorAlias, AuthorIdentifier, Authorship
+from publications.names import name_key
 from publications.services import identity
 from publications.services.identity import WorkContext, authorships_resolve_authors
 from publications.services.ingest import works_ingest
 from publications.sources.base import ORCID, ParsedAuthorship, ParsedWork
+from tests.publications.services.test_snapshot_set_based import postgresql
 from tests.publications.services.test_works_ingest import new_run
 
 pytestmark = pytest.mark.django_db
@@ -409,8 +411,6 @@ def _like_block(terms) -> Q:
 def test_the_indexed_block_finds_every_author_the_suffix_search_found():
     """Every candidate that LIKE on name_key found, and that the name fits,
     the indexed block finds too; beyond them, only suffixed forms."""
-    from publications.names import name_key
-
     for name in _BLOCK_NAMES:
         made = Author.objects.create(display_name=name, name_key=name_key(name))
         AuthorAlias.objects.create(author=made, name=name, name_key=made.name_key)
@@ -435,7 +435,7 @@ def test_the_indexed_block_finds_every_author_the_suffix_search_found():
         ), name
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+@postgresql
 def test_the_block_is_read_off_an_index():
     """Blocking reads an index for its names, not the Author and AuthorAlias
     tables (nor all the names of an initial): with sequential scans made as
