@@ -329,8 +329,20 @@ def _name_block_field() -> models.GeneratedField:
 def _name_block_index(name: str) -> models.Index:
     # Pattern operators serve both name_block = '...' and LIKE 'word %'
     # (a name printed without a given name) on PostgreSQL.
+    return _pattern_index("name_block", name)
+
+
+def _pattern_index(field_name: str, name: str) -> models.Index:
+    """One index for a key's equality and prefix look-ups.
+
+    On PostgreSQL, ``varchar_pattern_ops`` serves ``=``, ``IN`` and
+    ``LIKE 'prefix%'`` alike. ``db_index=True`` on a CharField would make
+    two indexes there: this one and one in the collation's order, which
+    no query of a name key needs (keys are compared, never sorted) and
+    every new author and name form would keep up to date.
+    """
     return models.Index(
-        fields=["name_block"], name=name, opclasses=["varchar_pattern_ops"]
+        fields=[field_name], name=name, opclasses=["varchar_pattern_ops"]
     )
 
 
@@ -345,7 +357,7 @@ class Author(models.Model):
 
     display_name = models.CharField(max_length=255)
     # The normalised full name (see publications.names.name_key).
-    name_key = models.CharField(max_length=255, db_index=True)
+    name_key = models.CharField(max_length=255)  # indexed below
     name_block = _name_block_field()
     # True once the researcher chose their display name: imports and
     # re-resolution never change it then.
@@ -376,6 +388,7 @@ class Author(models.Model):
                 name="author_merged_into",
                 condition=Q(merged_into__isnull=False),
             ),
+            _pattern_index("name_key", "author_name_key"),
             _name_block_index("author_name_block"),
         ]
         constraints = [
@@ -406,7 +419,7 @@ class AuthorAlias(models.Model):
         Author, on_delete=models.CASCADE, related_name="aliases", db_index=False
     )
     name = models.CharField(max_length=255)
-    name_key = models.CharField(max_length=255, db_index=True)
+    name_key = models.CharField(max_length=255)  # indexed below
     name_block = _name_block_field()
     # Hidden by the researcher from public pages (a former name); it still
     # serves matching.
@@ -414,7 +427,10 @@ class AuthorAlias(models.Model):
 
     class Meta:
         ordering = ["author", "name"]
-        indexes = [_name_block_index("author_alias_name_block")]
+        indexes = [
+            _pattern_index("name_key", "author_alias_name_key"),
+            _name_block_index("author_alias_name_block"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "name"], name="author_alias_unique"

@@ -462,6 +462,37 @@ def test_the_block_is_read_off_an_index():
             assert all(",'" in line for line in conditions if "name_key" in line), plan
 
 
+@postgresql
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [(Author, "author_name_key"), (AuthorAlias, "author_alias_name_key")],
+)
+def test_a_name_key_has_one_index_for_equality_and_prefix(model, index):
+    """One pattern index serves every look-up of a name key: equality (the
+    snapshot's authors by name, the ORM's ``name_key=``), ``IN`` and the
+    'surname,' prefix of blocking. A second index in the collation's order
+    (what ``db_index=True`` adds) would only be kept up to date."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        assert [
+            name for name, c in constraints.items() if c["columns"] == ["name_key"]
+        ] == [index]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for condition, params in (
+            ("name_key = %s", ["benoit dherin"]),
+            ("name_key = ANY(%s::text[])", [["benoit dherin", "a del maestro"]]),
+            ("name_key LIKE %s", ["dherin,%"]),
+        ):
+            cursor.execute(
+                f"EXPLAIN SELECT id FROM {table} WHERE {condition}",  # noqa: S608 - a model's table
+                params,
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"Index Scan using {index} " in plan, (condition, plan)
+
+
 # -- the demo data -----------------------------------------------------------
 
 
