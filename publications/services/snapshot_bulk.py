@@ -39,8 +39,9 @@ while the next one is planned.
    ``publications.arxiv_taxonomy``. References other works made to the new
    ones are completed in one UPDATE.
 3. **Authors by exact name.** Each authorship's author is the oldest
-   visible Author with its ``name_key``, else one new Author per name on
-   the page; attribution "name" for an existing author, "new" on the work
+   visible Author with its ``name_key`` (as the run's committed pages
+   found it, ``Known``), else one new Author per name on the page;
+   attribution "name" for an existing author, "new" on the work
    that made the author, detail ``{"name_key": ...}``. The standard path
    weighs evidence instead (``identity.authorships_resolve_authors``:
    co-authors, topics, years), which a page of thousands of authors
@@ -496,26 +497,33 @@ def pages_write(
     next plan makes (``PagePlan.holds_after``). The writing thread locks
     what a plan refers to and checks it is still there (``_plan_lock``,
     ``_updates_lock``), so a plan made outside the page's transaction
-    writes what a plan made inside it would.
+    writes what a plan made inside it would. Once a page has committed, its
+    authors by name key and its name forms are kept (``Known``): later
+    plans take them without looking them up again.
 
     Python and PostgreSQL take turns within a page; across pages they
     overlap (100,000 records: see the README). A page is committed before
     the next is handed over, so checkpoints stay in order; an error in
     either thread stops the run after the page being written.
     """
+    known = Known()
     with ThreadPoolExecutor(1, thread_name_prefix="snapshot-writer") as writer:
         try:
             pending: tuple[Future, PagePlan] | None = None
             for page in pages:
                 written = pending[1].written if pending else None
-                plan = page_plan(page.records, run, page.prepared, written)
+                plan = page_plan(page.records, run, page.prepared, written, known)
                 if pending is not None:
                     before, result = pending[1], pending[0].result()
+                    if result.paths.retried_pages:
+                        known.forget()
+                    else:
+                        known.learn(before)
                     if result.paths.retried_pages or not plan.holds_after(before):
                         plan = None  # planned on what did not happen
                     pending = None
                 if plan is None:
-                    plan = page_plan(page.records, run, page.prepared)
+                    plan = page_plan(page.records, run, page.prepared, None, known)
                 pending = (writer.submit(write, page, plan), plan)
             if pending is not None:
                 pending[0].result()
@@ -793,6 +801,47 @@ class Written:
     authors: dict[str, int] = field(default_factory=dict)  # name key -> new id
 
 
+class Known:
+    """What the run's committed pages hold, for planning the pages after.
+
+    ``pages_write`` learns each page once it has committed as planned
+    (``learn``): the author each name key went to, and the name forms
+    (author, name) it wrote or found. A page's plan then takes those authors
+    without asking the database again (``_authors_resolve``) and writes only
+    the name forms not known to exist (``_aliases_add``). On a million
+    records these two look-ups took about a tenth of PostgreSQL's time,
+    since most of a late page's authors were met by the pages before.
+
+    What was true when a page committed may not be now: another process may
+    merge or delete a known author. The page locks every existing author it
+    names and finds it still there and not merged (``_plan_lock``), or its
+    set-based write fails and is written record by record; ``forget`` then
+    drops everything known. Only an author made visible again (a merge
+    undone) could be older than the known author of its name: the page goes
+    to the known one, and re-resolution weighs the authorship afterwards as
+    it weighs every authorship by name.
+
+    Bounded: past ``SIZE`` name keys or name forms, both are forgotten and
+    learnt again (about 150 bytes each).
+    """
+
+    SIZE = 500_000
+
+    def __init__(self) -> None:
+        self.authors: dict[str, int] = {}  # name key -> author id
+        self.aliases: set[tuple[int, str]] = set()  # (author id, name)
+
+    def learn(self, plan: PagePlan) -> None:
+        if max(len(self.authors), len(self.aliases)) >= self.SIZE:
+            self.forget()
+        self.authors.update(plan.author_keys)
+        self.aliases.update(plan.aliases)
+
+    def forget(self) -> None:
+        self.authors.clear()
+        self.aliases.clear()
+
+
 @dataclass(frozen=True)
 class StoredWork:
     """A work a changed record updates set-based, as the plan read it."""
@@ -823,6 +872,9 @@ class PagePlan:
         default_factory=list
     )
     aliases: dict[tuple[int, str], str] = field(default_factory=dict)
+    # Of ``aliases``, those the run's committed pages hold (``Known``).
+    aliases_known: set[tuple[int, str]] = field(default_factory=set)
+    author_keys: dict[str, int] = field(default_factory=dict)  # name key -> id
     new_author_ids: set[int] = field(default_factory=set)
     affiliations: list[tuple[int, str, int | None]] = field(default_factory=list)
     locks: dict[str, list[int]] = field(default_factory=dict)
@@ -856,13 +908,15 @@ def page_plan(
     run: ImportRun,
     prepared: Sequence[PreparedWork | None] | None = None,
     after: Written | None = None,
+    known: Known | None = None,
 ) -> PagePlan:
     """Sort a page's records, make the rows of its new works, and pick the
     changed records that update their works set-based (``_updatable``).
 
     Reads, writes nothing but missing arXiv topics (reference rows, created
     as ``works_ingest`` would) and draws ids. ``after``: what the page
-    being written will have written (``pages_write``), read as if stored.
+    being written will have written (``pages_write``), read as if stored;
+    ``known``: what the run's committed pages hold (``Known``).
     A record may come whole or as a ``PageRecord`` (``page_prepare``); one
     that turns out changed, or bound for the standard path, is parsed again.
     """
@@ -942,12 +996,16 @@ def page_plan(
         updates=[(w, p, updatable[w.external_id]) for _, w, p in updates],
     )
     if new:
-        _plan_new_works(plan, [p for _, _, p in new], run, after)
+        _plan_new_works(plan, [p for _, _, p in new], run, after, known or Known())
     return plan
 
 
 def _plan_new_works(
-    plan: PagePlan, prepared: list[PreparedWork], run: ImportRun, after: Written
+    plan: PagePlan,
+    prepared: list[PreparedWork],
+    run: ImportRun,
+    after: Written,
+    known: Known,
 ) -> None:
     """Ids and every row of the new works, as COPY text where prepared.
 
@@ -958,7 +1016,7 @@ def _plan_new_works(
     stamp = timezone.now().isoformat()
     work_ids = _next_ids(Work, len(works))
     topic_ids = _topic_ids([c for w in works for c in w.categories])
-    authors = _authors_resolve(works, after.authors)
+    authors = _authors_resolve(works, after.authors, known.authors)
     triples = list(zip(works, prepared, work_ids, strict=True))
 
     plan.work_ids = work_ids
@@ -1017,6 +1075,8 @@ def _plan_new_works(
                 affiliation = collapse_spaces(raw)
                 if affiliation:
                     plan.affiliations.append((author_id, affiliation, work.year))
+    plan.aliases_known = plan.aliases.keys() & known.aliases
+    plan.author_keys = {key: author_id for key, (author_id, _) in authors.ids.items()}
     plan.new_author_ids = {authors.ids[key][0] for key in authors.new}
     plan.locks = {
         "authors": sorted(
@@ -1086,7 +1146,10 @@ def _new_works_write(plan: PagePlan, run: ImportRun) -> None:
     _copy(Work, _WORK_COPY_COLUMNS, plan.work_rows)
     for model, fields, lines in plan.lines:
         _copy_lines(model, fields, lines)
-    _aliases_add(plan.aliases, new_authors=plan.new_author_ids)
+    _aliases_add(
+        {k: v for k, v in plan.aliases.items() if k not in plan.aliases_known},
+        new_authors=plan.new_author_ids,
+    )
     if plan.affiliations:
         _affiliations_extend(plan.affiliations)
     _citations_complete(plan.work_ids)
@@ -1535,14 +1598,20 @@ class _Authors:
 
 
 def _authors_resolve(
-    works: list[PageRecord], made: dict[str, int] | None = None
+    works: list[PageRecord],
+    made: dict[str, int] | None = None,
+    known: dict[str, int] | None = None,
 ) -> _Authors:
     """The oldest visible Author of each name; the others are new.
 
     ``made``: authors (name key -> id) the page before will have made,
-    when it is still being written (``pages_write``).
+    when it is still being written (``pages_write``). ``known``: the
+    authors the run's committed pages went to (``Known``), not looked up
+    again.
     """
     keys = {_name_key(name) for w in works for name, _ in w.authors}
+    existing = {key: known[key] for key in keys & (known or {}).keys()}
+    unknown = keys - existing.keys()
     with connection.cursor() as cursor:
         # Locked when the page is written (_plan_lock).
         # One index probe a name (_PROBE).
@@ -1551,9 +1620,9 @@ def _authors_resolve(
             f"CROSS JOIN LATERAL (SELECT min(id) AS id FROM {_table(Author)} "
             "WHERE merged_into_id IS NULL AND name_key = k.key) AS a "
             "WHERE a.id IS NOT NULL",
-            [_text_array(keys)],
+            [_text_array(unknown)],
         )
-        existing = dict(cursor.fetchall())
+        existing.update(cursor.fetchall())
     for key in keys & (made or {}).keys():
         existing[key] = min(existing.get(key, made[key]), made[key])
     authors = _Authors()

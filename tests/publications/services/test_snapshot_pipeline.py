@@ -282,6 +282,99 @@ def test_a_plan_whose_author_was_merged_meanwhile_is_not_written(
     assert work.authorships.filter(author__merged_into__isnull=False).count() == 0
 
 
+def test_later_pages_take_what_committed_pages_met_without_asking_again(
+    monkeypatch, settings, tmp_path
+) -> None:
+    """``Known``: a page's authors by name and name forms that a committed
+    page of the run met are neither looked up nor inserted again, and the
+    rows are those of one thread, which asks the database every time."""
+    looked_up, written = [], []
+    resolve, write_new = snapshot_bulk._authors_resolve, snapshot_bulk._new_works_write
+
+    def resolving(works, made=None, known=None):
+        keys = {snapshot_bulk._name_key(n) for w in works for n, _ in w.authors}
+        looked_up.append(len(keys - (known or {}).keys()) / len(keys))
+        return resolve(works, made, known)
+
+    def writing(page_plan, run):
+        written.append(len(page_plan.aliases_known) / len(page_plan.aliases))
+        return write_new(page_plan, run)
+
+    monkeypatch.setattr(snapshot_bulk, "_authors_resolve", resolving)
+    monkeypatch.setattr(snapshot_bulk, "_new_works_write", writing)
+    expected, rows, run = one_thread_then_two(
+        settings, write(tmp_path, generated_lines(300))
+    )
+
+    assert counts(run) == (300, 300, 0, 0, 0)
+    assert rows == expected
+    one_thread, two = looked_up[:6], looked_up[6:]
+    assert len(two) == 6
+    assert set(one_thread) == {1.0}
+    # The first two pages are planned before any page has committed.
+    assert two[:2] == [1.0, 1.0]
+    assert max(two[2:]) < 1.0
+    # One thread's six pages and the pipeline's first two knew nothing.
+    assert set(written[:8]) == {0.0}
+    assert max(written[8:]) > 0.0
+
+
+def test_a_known_author_merged_since_is_forgotten_with_the_rest(
+    monkeypatch, settings, tmp_path
+) -> None:
+    """A page names an author a committed page met, and a moderator has
+    merged that author since: the page is written record by record, the
+    run forgets what it knew, and the pages after ask the database."""
+    settings.SNAPSHOT_PIPELINE = True
+    shared = ["Quist", "Ada", ""]
+    lines = [
+        with_author(line, shared) if index % 50 == 0 else line
+        for index, line in enumerate(generated_lines(250))
+    ]
+    merged, forgotten = [], []
+    plan, forget = snapshot_bulk.page_plan, snapshot_bulk.Known.forget
+
+    def planning(records, *args, **kwargs):
+        if records[0].external_id == json.loads(lines[150])["id"] and not merged:
+            # Before page 4 is planned (pages 1 and 2 known), committed.
+            quist = Author.objects.get(name_key="ada quist")
+            other = Author.objects.create(display_name="Other", name_key="other")
+            Author.objects.filter(pk=quist.pk).update(merged_into=other)
+            merged.append(quist.pk)
+        return plan(records, *args, **kwargs)
+
+    def forgetting(known):
+        forgotten.append(dict(known.authors))
+        forget(known)
+
+    monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    monkeypatch.setattr(snapshot_bulk.Known, "forget", forgetting)
+    run = load(write(tmp_path, lines))
+
+    assert counts(run) == (250, 250, 0, 0, 0)
+    # Page 4 only: the database, asked again, gives page 5 no merged author.
+    assert paths(run)["retried_pages"] == 1
+    assert [k["ada quist"] for k in forgotten] == merged
+    quists = Authorship.objects.filter(name="Ada Quist")
+    assert quists.count() == 5
+    assert quists.filter(author__merged_into__isnull=False).count() == 3
+
+
+def test_what_a_run_knows_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(snapshot_bulk.Known, "SIZE", 3)
+    known = snapshot_bulk.Known()
+    for number in range(4):
+        plan = snapshot_bulk.PagePlan(
+            failures=[], unchanged=0, standard=[], new=[], written=None
+        )
+        plan.author_keys = {f"key {number}": number}
+        plan.aliases = {(number, f"Name {number}"): f"key {number}"}
+        known.learn(plan)
+
+    assert known.authors == {"key 3": 3}
+    assert known.aliases == {(3, "Name 3")}
+
+
 def test_a_run_killed_in_the_writing_thread_resumes_to_the_rows_of_a_whole_run(
     monkeypatch, settings
 ) -> None:
