@@ -6,7 +6,8 @@
 Generates N lines with scripts/generate_snapshot.py (seeded; or reads
 ``--file``), prints the parse-only rate, then imports them through an
 arxiv-snapshot run three times in a throwaway test database (cold,
-unchanged, then with one line in a hundred changed: ``--changed-every``). On PostgreSQL the run takes the set-based path
+unchanged, then with one line in a hundred changed: ``--changed-every``;
+only cold with ``--cold-only``). On PostgreSQL the run takes the set-based path
 (publications.services.snapshot_bulk) unless ``--standard``; elsewhere the
 per-record path. For each import it prints the rate, the records per path,
 and where the wall time went: parsing, the set-based write by step, the
@@ -264,6 +265,11 @@ def main() -> None:
         "--standard", action="store_true", help="force the per-record path"
     )
     parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="load the file once, into empty tables (a million records, say)",
+    )
+    parser.add_argument(
         "--changed-every",
         type=int,
         default=100,
@@ -305,9 +311,12 @@ def main() -> None:
                 f"pipeline {'on' if getattr(settings, 'SNAPSHOT_PIPELINE', False) else 'off'}, "
                 f"celery: {celery}, foreign keys on new works: {checks}"
             )
-            parse_rate(path)
+            if not args.cold_only:
+                parse_rate(path)
             instrument()
             import_rate("import (cold)", path, args.page_size, args.standard)
+            if args.cold_only:
+                return
             import_rate("import (unchanged)", path, args.page_size, args.standard)
             changed = str(Path(tmp) / "changed.jsonl")
             lines_change(path, changed, every=args.changed_every)
