@@ -821,8 +821,8 @@ class Known:
     to the known one, and re-resolution weighs the authorship afterwards as
     it weighs every authorship by name.
 
-    Bounded: past ``SIZE`` name keys or name forms, both are forgotten and
-    learnt again (about 150 bytes each).
+    Bounded: past ``SIZE`` name keys or name forms (about 160 bytes each,
+    so some 160 MB at most), both are forgotten and learnt again.
     """
 
     SIZE = 500_000
