@@ -100,7 +100,7 @@ class Work(models.Model):
     )
     published = models.DateField(null=True, blank=True)
     updated = models.DateField(null=True, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     venue = models.CharField(max_length=500, blank=True)
     journal_ref = models.CharField(max_length=500, blank=True)
     volume = models.CharField(max_length=64, blank=True)
@@ -110,7 +110,8 @@ class Work(models.Model):
     comments = models.TextField(blank=True)
     language = models.CharField(max_length=16, blank=True)
     # Display copies of the main identifiers; WorkIdentifier holds the
-    # constraint that makes one identifier belong to one work.
+    # constraint that makes one identifier belong to one work, and its index
+    # is where a work is looked up by identifier.
     arxiv_id = models.CharField(max_length=64, blank=True)
     arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
     doi = models.CharField(max_length=255, blank=True)
@@ -137,21 +138,22 @@ class Work(models.Model):
         related_name="merged",
         db_index=False,  # a partial index below
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     objects = WorkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "pk"]
-        # Plain b-tree indexes for exact look-ups: ``db_index`` on a
-        # CharField adds a second, pattern-matching index that no query
-        # uses and every insert pays for. Few works are ever merged, so
-        # only those are indexed by ``merged_into`` (an equality look-up
-        # implies IS NOT NULL, so the planner uses the partial index).
+        # Every index is paid for by every work a load writes, so a Work has
+        # only those a query reads: its id (also "recently imported", the
+        # ids being drawn in order) and the few merged works. Identifiers
+        # are looked up in WorkIdentifier; no query filters or sorts works
+        # on their own by year, arxiv_id, doi or created_at (the search
+        # reads every title anyway). Few works are ever merged, so only
+        # those are indexed by ``merged_into`` (an equality look-up implies
+        # IS NOT NULL, so the planner uses the partial index).
         indexes = [
-            models.Index(fields=["arxiv_id"], name="work_arxiv_id"),
-            models.Index(fields=["doi"], name="work_doi"),
             models.Index(
                 fields=["merged_into"],
                 name="work_merged_into",

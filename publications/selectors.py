@@ -185,9 +185,7 @@ class HomePage:
 def home_page(*, works: int = 8, researchers: int = 12) -> HomePage:
     """Recently imported works and the researchers with the most works."""
     return HomePage(
-        recent_works=list(
-            work_rows(Work.objects.visible().order_by("-created_at", "-pk"))[:works]
-        ),
+        recent_works=list(work_rows(Work.objects.visible().order_by("-pk"))[:works]),
         researchers=list(
             Author.objects.visible()
             .only("display_name", "works_count", "collaborators_count")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from publications.models import Work
+from publications.selectors import home_page
 from tests.factories import AuthorFactory, AuthorshipFactory, WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +86,47 @@ def test_home_shows_recent_works_and_researchers(client):
     assert "Lovelace notes on the analytical engine 2" in html
     assert "Ada Lovelace 0" in html
     assert 'action="/search/"' in html
+
+
+def test_home_lists_the_latest_imported_works_first(client):
+    """Newest first by import, whatever their publication date: a paper of
+    1990 imported today is news on the home page."""
+    titles = [f"Imported number {i}" for i in range(10)]
+    for i, title in enumerate(titles):
+        WorkFactory(title=title, published=datetime.date(2020 - i, 1, 1))
+
+    shown = [work.title for work in home_page(works=8).recent_works]
+
+    assert shown == titles[:1:-1]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's indexes and plans"
+)
+def test_a_work_has_only_the_indexes_queries_read():
+    """Each index of Work costs every work a snapshot load writes. The home
+    page's recent works read the primary key backwards; identifiers are
+    looked up in WorkIdentifier; merged works by their partial index."""
+    WorkFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, Work._meta.db_table
+        )
+    indexed = sorted(
+        c["columns"]
+        for c in constraints.values()
+        if c["index"] or c["primary_key"] or c["unique"]
+    )
+    assert indexed == [["id"], ["merged_into_id"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        home_page()
+    recent = queries.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {recent}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan Backward using publications_work_pkey" in plan, plan
 
 
 def test_home_query_count_does_not_grow(client, django_assert_num_queries):
