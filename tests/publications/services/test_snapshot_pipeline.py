@@ -333,10 +333,21 @@ def test_a_known_author_merged_since_is_forgotten_with_the_rest(
     ]
     merged, forgotten = [], []
     plan, forget = snapshot_bulk.page_plan, snapshot_bulk.Known.forget
+    plan_write, third_written = snapshot_bulk._plan_write, threading.Event()
+
+    def writing(page, run):
+        try:
+            return plan_write(page, run)
+        finally:
+            if page.new and page.new[0].external_id == json.loads(lines[100])["id"]:
+                third_written.set()
 
     def planning(records, *args, **kwargs):
         if records[0].external_id == json.loads(lines[150])["id"] and not merged:
-            # Before page 4 is planned (pages 1 and 2 known), committed.
+            # Before page 4 is planned (pages 1 and 2 known), committed; once
+            # page 3, planned with the author known too, has locked and
+            # checked it (else page 3 finds the merge, by chance).
+            assert third_written.wait(timeout=60)
             quist = Author.objects.get(name_key="ada quist")
             other = Author.objects.create(display_name="Other", name_key="other")
             Author.objects.filter(pk=quist.pk).update(merged_into=other)
@@ -348,6 +359,7 @@ def test_a_known_author_merged_since_is_forgotten_with_the_rest(
         forget(known)
 
     monkeypatch.setattr(snapshot_bulk, "page_plan", planning)
+    monkeypatch.setattr(snapshot_bulk, "_plan_write", writing)
     monkeypatch.setattr(snapshot_bulk.Known, "forget", forgetting)
     run = load(write(tmp_path, lines))
 
