@@ -29,7 +29,8 @@ at most 12 (1 for identifiers, 2 for the candidates' names, 5 for their
 evidence, then the writes: new authors, identifiers, aliases, display
 names; 8 when every author finds its record by evidence). Only a work with
 more than BLOCK_CHUNK surname forms (a large collaboration) costs 2 more
-per further BLOCK_CHUNK. Candidates are found by surname and first initial
+per further BLOCK_CHUNK, and candidates whose latest works number more than
+WORKS_CHUNK between them 2 more per further WORKS_CHUNK. Candidates are found by surname and first initial
 (``Author.name_block``, indexed).
 """
 
