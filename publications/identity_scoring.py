@@ -317,8 +317,9 @@ def _coauthor_parts(text: str) -> tuple[str, str] | None:
     them: particles just before the surname ('Anna van der Berg'), an
     initial after a hyphen ('J. -P. Serre'), an apostrophe inside the
     surname ("Sean O'Neil"), a generational suffix ('Neal J. Evans II').
-    At a million works these were nine in ten of the co-authors' names
-    that went to nameparser, at most of a millisecond each.
+    In the bench generator's million records, these were nine in ten of the
+    co-authors' names left to nameparser, which takes most of a millisecond
+    a name.
     tests/publications/test_identity_scoring.py checks the key against
     nameparser's on every name of the fixtures and on names made of their
     words and of nameparser's own.
