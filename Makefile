@@ -27,9 +27,13 @@ DEMO_ORCID := $(addprefix tests/fixtures/orcid_api/,v2.1_record_0000-0001-7935-7
 
 install: .venv/.synced
 
+# Bytecode compiled once at install (as the Dockerfile does): where
+# PYTHONDONTWRITEBYTECODE is set, as on our machines, every command would
+# otherwise compile the packages' sources again (manage.py check: 3.8-4.1 s
+# without, 1.5-1.6 s with; compiling takes about 12 s).
 .venv/.synced: pyproject.toml uv.lock
 	@python3 -m uv --version 2>/dev/null | grep -q "$(UV_VERSION)" || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 migrate: install
