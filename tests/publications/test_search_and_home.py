@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from publications.models import Work
 from publications.selectors import home_page
 from tests.factories import AuthorFactory, AuthorshipFactory, WorkFactory
+from tests.publications.services.test_snapshot_set_based import postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_home_shows_recent_works_and_researchers(client):
     assert 'action="/search/"' in html
 
 
-def test_home_lists_the_latest_imported_works_first(client):
+def test_home_lists_the_latest_imported_works_first():
     """Newest first by import, whatever their publication date: a paper of
     1990 imported today is news on the home page."""
     titles = [f"Imported number {i}" for i in range(10)]
@@ -100,9 +101,7 @@ def test_home_lists_the_latest_imported_works_first(client):
     assert shown == titles[:1:-1]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's indexes and plans"
-)
+@postgresql
 def test_a_work_has_only_the_indexes_queries_read():
     """Each index of Work costs every work a snapshot load writes. The home
     page's recent works read the primary key backwards; identifiers are
