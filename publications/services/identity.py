@@ -18,6 +18,12 @@ evidence first:
    ``manage.py evaluate_identity`` measures on a labelled set.
 3. **A new Author** when nothing points to one candidate.
 
+A bulk load (the arXiv snapshot) stops after step 1 and takes the oldest
+Author with exactly the same name, else a new one
+(``authorships_resolve_by_name``, the rule of its set-based rows), and
+leaves step 2 to re-resolution, which its ``authors_changed`` starts and
+which decides with these same rules.
+
 An identifier the source gave and no Author holds yet is recorded on the
 chosen Author, unless that Author already holds another identifier of the
 same scheme (then the two are different people and a new Author is made).
@@ -38,7 +44,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
@@ -86,6 +92,11 @@ class Resolution:
     attribution: str
     detail: dict = field(default_factory=dict)
     confidence: float | None = None
+
+
+# How an import decides a work's authors: authorships_resolve_authors or
+# authorships_resolve_by_name.
+ResolveAuthors = Callable[..., list[Resolution]]
 
 
 def visible_author(author: Author) -> Author:
@@ -508,6 +519,72 @@ def authorships_resolve_authors(
         ignore_conflicts=True,
     )
     return done
+
+
+def authorships_resolve_by_name(
+    *, parsed: Sequence[ParsedAuthorship], context: WorkContext | None = None
+) -> list[Resolution]:
+    """Each authorship's Author by identifier, else by its exact name alone.
+
+    The rule of a bulk load (``snapshot_bulk``, which writes most of an
+    arXiv snapshot's records set-based and gives this one to the records it
+    writes one by one, so that one load decides one way): a persistent
+    identifier an Author holds, as ``authorships_resolve_authors``; else
+    the oldest visible Author with the name's ``name_key`` (attribution
+    "name"); else one new Author per name ("new"). Authorships of one name
+    on one work go to one Author, as in the set-based rows. Weighing the
+    evidence is left to re-resolution, which the import's
+    ``authors_changed`` starts (``reresolution``): on a database of a
+    million works a snapshot record's candidates cost about 0.7 s to read
+    and weigh (``manage.py bench``'s snapshot figures), which a load of
+    millions pays for every record that shares a DOI. Costs 4 queries
+    whatever the number of authors: identifiers, names, new Authors,
+    name forms.
+    """
+    context = context or WorkContext()
+    held = authors_by_identifier([key for p in parsed for key in p.identifiers])
+    keys = [name_key(p.name) for p in parsed]
+    by_key: dict[str, Author] = {}
+    # Few Authors share a name key (those the evidence told apart): the
+    # oldest of each is kept.
+    for author in (
+        Author.objects.visible()
+        .filter(name_key__in=set(keys))
+        .only("name_key")
+        .order_by("-pk")
+    ):
+        by_key[author.name_key] = author
+    resolutions: list[Resolution] = []
+    new: dict[str, Author] = {}  # name key -> the Author to create
+    for p, key in zip(parsed, keys, strict=True):
+        strongest = strongest_identifier(p.identifiers, held)
+        if strongest is not None:
+            (scheme, value), author = strongest
+            resolutions.append(
+                Resolution(
+                    author,
+                    Attribution.IDENTIFIER,
+                    {"scheme": scheme, "value": value, "source": context.source},
+                    1.0,
+                )
+            )
+            continue
+        if key not in by_key:
+            by_key[key] = Author(display_name=p.name, name_key=key)
+            new[key] = by_key[key]
+        attribution = Attribution.NEW if key in new else Attribution.NAME
+        resolutions.append(Resolution(by_key[key], attribution, {"name_key": key}))
+    if new:
+        Author.objects.bulk_create(new.values())
+    _record_identifiers(parsed, resolutions, held, context.source)
+    AuthorAlias.objects.bulk_create(
+        [
+            AuthorAlias(author=r.author, name=p.name, name_key=key)
+            for p, key, r in zip(parsed, keys, resolutions, strict=True)
+        ],
+        ignore_conflicts=True,
+    )
+    return resolutions
 
 
 def _display_names_upgrade(

@@ -57,6 +57,7 @@ from publications.sources.base import (
 from .counters import authors_recount
 from .identity import (
     PERSON_SCHEMES,
+    ResolveAuthors,
     WorkContext,
     authors_by_identifier,
     authorship_identifier_attach,
@@ -84,8 +85,13 @@ def works_ingest(
     import_run: ImportRun,
     on_record: Callable[[], None] | None = None,
     recount: Callable[[set[int]], object] | None = None,
+    resolve_authors: ResolveAuthors = authorships_resolve_authors,
 ) -> IngestCounts:
     """Write parsed records; return what happened to them.
+
+    A work's authors are decided by ``resolve_authors``: the evidence
+    (``identity.authorships_resolve_authors``) unless the caller is a bulk
+    load that decides by name (``identity.authorships_resolve_by_name``).
 
     The authors whose figures may have changed are recounted at the end
     (``counters.authors_recount``, or ``recount`` when given: the
@@ -112,7 +118,9 @@ def works_ingest(
                     author_ids = set()
                 else:
                     outcome, author_ids = work_upsert(
-                        record=record, import_run=import_run
+                        record=record,
+                        import_run=import_run,
+                        resolve_authors=resolve_authors,
                     )
             except (ValidationError, DatabaseError, ValueError) as exc:
                 logger.warning("Could not write %s: %s", record.external_id, exc)
@@ -154,7 +162,10 @@ def import_failure_record(*, import_run: ImportRun, failure: ParseFailure) -> No
 
 @transaction.atomic
 def work_upsert(
-    *, record: ParsedWork, import_run: ImportRun | None
+    *,
+    record: ParsedWork,
+    import_run: ImportRun | None,
+    resolve_authors: ResolveAuthors = authorships_resolve_authors,
 ) -> tuple[str, set[int]]:
     """Create or update one work from a parsed record.
 
@@ -182,7 +193,9 @@ def work_upsert(
     if _save_topics(work, record, is_new=outcome == CREATED) and outcome == UPDATED:
         # Its authors' topic counts change with the work's topics.
         touched |= set(work.authorships.values_list("author_id", flat=True)) - {None}
-    touched |= _save_authorships(work, record, is_new=outcome == CREATED)
+    touched |= _save_authorships(
+        work, record, is_new=outcome == CREATED, resolve_authors=resolve_authors
+    )
     _save_citations(work, record)
     citations_complete(work=work)
 
@@ -537,7 +550,13 @@ def _replace_scheme_topics(
     return True
 
 
-def _save_authorships(work: Work, record: ParsedWork, *, is_new: bool) -> set[int]:
+def _save_authorships(
+    work: Work,
+    record: ParsedWork,
+    *,
+    is_new: bool,
+    resolve_authors: ResolveAuthors = authorships_resolve_authors,
+) -> set[int]:
     """Take the record's author list, or lend its ids to the list kept.
 
     The list comes from the strongest source that gave one (precedence
@@ -574,7 +593,7 @@ def _save_authorships(work: Work, record: ParsedWork, *, is_new: bool) -> set[in
     previous = {a.position: a for a in existing}
     if existing:
         work.authorships.all().delete()
-    resolutions = authorships_resolve_authors(
+    resolutions = resolve_authors(
         parsed=record.authorships,
         context=WorkContext(
             source=record.source,

@@ -43,9 +43,13 @@ while the next one is planned.
    found it, ``Known``), else one new Author per name on the page;
    attribution "name" for an existing author, "new" on the work
    that made the author, detail ``{"name_key": ...}``. The standard path
-   weighs evidence instead (``identity.authorships_resolve_authors``:
-   co-authors, topics, years), which a page of thousands of authors
-   cannot afford; ``authors_changed`` then starts re-resolution
+   decides by the same rule (``identity.authorships_resolve_by_name``),
+   so that a load decides one way: weighing evidence
+   (``identity.authorships_resolve_authors``: co-authors, topics, years)
+   costs a record about 0.7 s at a million works, which a page of
+   thousands of authors cannot afford, and which the records that share
+   a DOI took a fifth of a million-record load paying.
+   ``authors_changed`` then starts re-resolution
    (``reresolution.authorships_reresolve``), which decides these rows
    again with that evidence, as it does after any import.
 4. **Update the changed works set-based** (``_updates_write``): what
@@ -130,6 +134,7 @@ from publications.sources.base import (
     ParseFailure,
 )
 
+from .identity import authorships_resolve_by_name
 from .ingest import (
     IngestCounts,
     _record_values,
@@ -464,6 +469,7 @@ def snapshot_page_ingest(
     counts = works_ingest(
         records=[r if isinstance(r, ParseFailure) else _whole(r) for r in records],
         import_run=import_run,
+        resolve_authors=authorships_resolve_by_name,
     )
     return SnapshotPageCounts(
         seen=counts.seen,
@@ -493,8 +499,8 @@ def pages_write(
     to what it reads. That holds only if the page is written as planned:
     the next page is planned again once the page is written when its
     set-based write failed (``retried_pages``), or when its records for the
-    standard path (which decide authors by evidence) name an author the
-    next plan makes (``PagePlan.holds_after``). The writing thread locks
+    standard path (which decide their authors as they are written) name an
+    author the next plan makes (``PagePlan.holds_after``). The writing thread locks
     what a plan refers to and checks it is still there (``_plan_lock``,
     ``_updates_lock``), so a plan made outside the page's transaction
     writes what a plan made inside it would. Once a page has committed, its
@@ -889,7 +895,7 @@ class PagePlan:
         now that it is.
 
         ``before.written`` is all that page writes but for the authors its
-        standard records decide by evidence (the rest they write, their
+        standard records decide as they are written (the rest they write, their
         hashes and identifiers, sends the records that meet it to the
         standard path). A new author is the oldest of its name only where
         no author had the name, which is where this plan makes one.
@@ -1129,7 +1135,10 @@ def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
         # In page order, after the new works: a changed record or one that
         # names another source's work is decided against what is stored.
         result = works_ingest(
-            records=plan.standard, import_run=run, recount=_authors_recount
+            records=plan.standard,
+            import_run=run,
+            recount=_authors_recount,
+            resolve_authors=authorships_resolve_by_name,
         )
         counts.created += result.created
         counts.updated += result.updated

@@ -11,10 +11,13 @@ times that path where it is slow: on the database ``DATABASE_URL`` names,
 already loaded (with ``manage.py import arxiv-snapshot --file F``), it
 takes every ``--every``-th line of F that has a DOI, gives it a fresh
 arXiv id (so it is a new preprint of a published work, as in the load)
-and writes it with ``works_ingest``, each record in a savepoint rolled
-back, the whole in a transaction rolled back: the database is left as it
-was. For each record it prints the time, the queries and the authors; then
-the mean, and how much of the time was spent waiting for PostgreSQL.
+and writes it with ``works_ingest`` as the snapshot's set-based writer
+does (authors by name, ``identity.authorships_resolve_by_name``; with
+``--evidence``, by evidence, as every other import), each record in a
+savepoint rolled back, the whole in a transaction rolled back: the
+database is left as it was. For each record it prints the time, the
+queries and the authors; then the mean, and how much of the time was
+spent waiting for PostgreSQL.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from publications.models import ImportRun  # noqa: E402
+from publications.services.identity import (  # noqa: E402
+    authorships_resolve_authors,
+    authorships_resolve_by_name,
+)
 from publications.services.ingest import works_ingest  # noqa: E402
 from publications.services.snapshot_bulk import _authors_recount  # noqa: E402
 from publications.sources import arxiv_snapshot  # noqa: E402
@@ -66,12 +73,21 @@ def main() -> int:
     parser.add_argument(
         "--queries", type=int, default=0, help="print the N costliest queries"
     )
+    parser.add_argument(
+        "--evidence",
+        action="store_true",
+        help="decide authors by evidence, as imports other than the snapshot do",
+    )
     options = parser.parse_args()
+    resolve_authors = (
+        authorships_resolve_authors if options.evidence else authorships_resolve_by_name
+    )
 
     records = sample(options.file, options.every, options.records)
     print(
         f"database {connection.settings_dict['NAME']}, {len(records)} records "
-        f"from every {options.every}th line of {options.file}"
+        f"from every {options.every}th line of {options.file}, authors by "
+        f"{'evidence' if options.evidence else 'name'}"
     )
     times, waits = [], []
     # The queries' shape (numbers as N) -> [how many, seconds]
@@ -82,7 +98,12 @@ def main() -> int:
             sid = transaction.savepoint()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                works_ingest(records=[work], import_run=run, recount=_authors_recount)
+                works_ingest(
+                    records=[work],
+                    import_run=run,
+                    recount=_authors_recount,
+                    resolve_authors=resolve_authors,
+                )
                 elapsed = time.perf_counter() - started
             transaction.savepoint_rollback(sid)
             waited = sum(float(q["time"]) for q in queries.captured_queries)

@@ -312,6 +312,96 @@ def test_resolution_of_a_work_stays_within_13_queries(django_assert_max_num_quer
         authorships_resolve_authors(parsed=parsed, context=_work_context())
 
 
+def _numbered(*authors: ParsedAuthorship) -> list[ParsedAuthorship]:
+    return [
+        ParsedAuthorship(
+            position=i,
+            raw_name=a.raw_name,
+            name=a.name,
+            raw_affiliations=a.raw_affiliations,
+            identifiers=a.identifiers,
+        )
+        for i, a in enumerate(authors, start=1)
+    ]
+
+
+def test_a_bulk_load_takes_the_oldest_author_of_the_exact_name():
+    # The oldest Wei Wang was merged into another record; evidence told the
+    # next two apart.
+    kept = Author.objects.create(display_name="W. Wang", name_key=name_key("W Wang"))
+    merged = Author.objects.create(
+        display_name="Wei Wang", name_key=name_key("Wei Wang"), merged_into=kept
+    )
+    [fudan] = publish(author("Wei Wang", "Fudan University"))
+    [rutgers] = publish(author("Wei Wang", "Rutgers University"))
+    assert len({merged.pk, fudan.author_id, rutgers.author_id}) == 3
+
+    name, initial, fresh, again = identity.authorships_resolve_by_name(
+        parsed=_numbered(
+            author("Wei Wang", "Rutgers University"),
+            author("W. Wang"),
+            author("Ada Quinn"),
+            author("Ada Quinn"),
+        ),
+        context=WorkContext(source="arxiv-snapshot"),
+    )
+
+    # The name alone: the oldest visible record of "Wei Wang", whatever
+    # the institution says (re-resolution weighs that afterwards).
+    assert name.author.pk == min(fudan.author_id, rutgers.author_id)
+    assert (name.attribution, name.detail) == (
+        Attribution.NAME,
+        {"name_key": name_key("Wei Wang")},
+    )
+    assert name.confidence is None
+    # Not the Wei Wangs that the initials would fit: "W. Wang" is a name.
+    assert initial.author.pk == kept.pk
+    assert initial.attribution == Attribution.NAME
+    # One new record for the name, however many times the work prints it.
+    assert fresh.author.pk == again.author.pk
+    assert Author.objects.get(pk=fresh.author.pk).display_name == "Ada Quinn"
+    assert fresh.attribution == again.attribution == Attribution.NEW
+    assert fresh.detail == {"name_key": "ada quinn"}
+    assert AuthorAlias.objects.filter(
+        author_id=fresh.author.pk, name="Ada Quinn", name_key="ada quinn"
+    ).exists()
+
+
+def test_a_bulk_load_takes_an_identifier_first_and_records_a_new_one():
+    [held] = publish(author("Wei Wang", orcid="0000-0002-1825-0097"))
+    publish(author("Jane Roe", "Fudan University"))
+
+    by_orcid, recorded = identity.authorships_resolve_by_name(
+        parsed=_numbered(
+            author("W. Wang", orcid="0000-0002-1825-0097"),
+            author("Jane Roe", orcid="0000-0001-5109-3700"),
+        ),
+        context=WorkContext(source="openalex"),
+    )
+
+    assert by_orcid.author.pk == held.author_id
+    assert by_orcid.attribution == Attribution.IDENTIFIER
+    assert recorded.attribution == Attribution.NAME
+    assert AuthorIdentifier.objects.get(value="0000-0001-5109-3700").author_id == (
+        recorded.author.pk
+    )
+
+
+def test_a_bulk_load_decides_a_work_in_4_queries_for_3_or_30_authors(
+    django_assert_num_queries,
+):
+    publish(author("Jane Roe"), author("Wei Wang"))
+    for size in (3, 30):
+        parsed = _numbered(
+            author("Jane Roe"),
+            author("Wei Wang"),
+            *(author(f"Person{size}x{i} Newname") for i in range(size - 2)),
+        )
+        # Identifiers (none to look up), names, new Authors, name forms.
+        with django_assert_num_queries(3):
+            identity.authorships_resolve_by_name(parsed=parsed)
+
+
 def test_coauthors_and_topics_count_from_the_latest_works_only(monkeypatch):
     monkeypatch.setattr(identity, "EVIDENCE_WORKS", 2)
     publish(

@@ -323,6 +323,38 @@ def test_records_sharing_a_doi_take_the_standard_path(tmp_path) -> None:
 
 
 @postgresql
+def test_records_of_the_standard_path_take_their_authors_by_name(tmp_path) -> None:
+    # The second preprint names a DOI the first holds: it is written one by
+    # one, and its authors are decided as the set-based rows' are.
+    shared = "10.1000/one.journal.article"
+    first = json.loads(LINES[0])
+    path = write(
+        tmp_path,
+        [
+            edited(0, doi=shared),
+            edited(
+                1,
+                doi=shared,
+                authors_parsed=[*first["authors_parsed"], ["Quinn", "Ada", ""]],
+            ),
+        ],
+    )
+
+    run = load(path, page_size=1)
+
+    assert paths(run)["standard"] == 1
+    rows = Authorship.objects.filter(work__source_records__import_run=run)
+    assert rows.count() == 2 * len(first["authors_parsed"]) + 1
+    for row in rows.select_related("author"):
+        assert row.attribution_detail == {"name_key": name_key(row.name)}
+        assert row.author.name_key == name_key(row.name)
+    later = rows.filter(work__arxiv_id=json.loads(LINES[1])["id"])
+    assert {row.attribution for row in later} == {"name", "new"}
+    assert later.get(name="Ada Quinn").attribution == "new"
+    assert Author.objects.count() == len(first["authors_parsed"]) + 1
+
+
+@postgresql
 def test_authors_of_standard_records_are_recounted_in_one_statement(tmp_path) -> None:
     shared = "10.1000/one.journal.article"
     path = write(tmp_path, [LINES[0], edited(1, doi=shared), edited(3, doi=shared)])
