@@ -86,12 +86,17 @@ def works_ingest(
     on_record: Callable[[], None] | None = None,
     recount: Callable[[set[int]], object] | None = None,
     resolve_authors: ResolveAuthors = authorships_resolve_authors,
+    recount_created: bool = True,
 ) -> IngestCounts:
     """Write parsed records; return what happened to them.
 
     A work's authors are decided by ``resolve_authors``: the evidence
     (``identity.authorships_resolve_authors``) unless the caller is a bulk
     load that decides by name (``identity.authorships_resolve_by_name``).
+    With ``recount_created`` off, the authors of the works created here
+    are neither recounted nor announced (``authors_changed``), even where
+    an updated work touched them too: the caller does both later for every
+    author of the works created (the snapshot's finish does, for its run).
 
     The authors whose figures may have changed are recounted at the end
     (``counters.authors_recount``, or ``recount`` when given: the
@@ -100,6 +105,7 @@ def works_ingest(
     hash whole tables).
     """
     counts = IngestCounts()
+    later: set[int] = set()  # authors of created works, left to the caller
     for record in records:
         counts.seen += 1
         if isinstance(record, ParseFailure):
@@ -137,14 +143,17 @@ def works_ingest(
             else:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 counts.author_ids |= author_ids
+                if outcome == CREATED and not recount_created:
+                    later |= author_ids
         if on_record:
             on_record()
-    if counts.author_ids:
+    due = counts.author_ids - later
+    if due:
         if recount is None:
-            authors_recount(author_ids=counts.author_ids)
+            authors_recount(author_ids=due)
         else:
-            recount(counts.author_ids)
-        changed = sorted(counts.author_ids)
+            recount(due)
+        changed = sorted(due)
         transaction.on_commit(
             lambda: authors_changed.send(sender=Work, author_ids=changed)
         )

@@ -73,9 +73,10 @@ after the last page (``snapshot_run_finish``), not after every page as
 recounting on every page that names a prolific author reads those works
 again and again (the load turns quadratic). Until the run finishes, or if
 it fails and is not resumed, those counters lag (``manage.py recount``
-mends them). Records of the standard path keep ``works_ingest``'s
-per-page recount, made with this module's one-statement recount
-(``_authors_recount``). The caller (``import_runs._ingest_page``) holds the
+mends them). The works the standard path creates are the run's too, and
+their authors wait for the same finish (``works_ingest(recount_created=
+False)``); the authors of a work it updates are recounted with their page,
+by this module's one-statement recount (``_authors_recount``). The caller (``import_runs._ingest_page``) holds the
 page's transaction, in which the run's checkpoint is saved.
 
 PostgreSQL's planner is kept informed as the run fills the tables
@@ -470,6 +471,7 @@ def snapshot_page_ingest(
         records=[r if isinstance(r, ParseFailure) else _whole(r) for r in records],
         import_run=import_run,
         resolve_authors=authorships_resolve_by_name,
+        recount_created=False,
     )
     return SnapshotPageCounts(
         seen=counts.seen,
@@ -1139,6 +1141,7 @@ def _plan_write(plan: PagePlan, run: ImportRun) -> SnapshotPageCounts:
             import_run=run,
             recount=_authors_recount,
             resolve_authors=authorships_resolve_by_name,
+            recount_created=False,
         )
         counts.created += result.created
         counts.updated += result.updated

@@ -354,8 +354,18 @@ def test_records_of_the_standard_path_take_their_authors_by_name(tmp_path) -> No
     assert Author.objects.count() == len(first["authors_parsed"]) + 1
 
 
+def recount_statements(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "count(distinct" in q["sql"].lower()
+    ]
+
+
 @postgresql
-def test_authors_of_standard_records_are_recounted_in_one_statement(tmp_path) -> None:
+def test_authors_of_standard_records_are_recounted_after_the_last_page(
+    tmp_path,
+) -> None:
     shared = "10.1000/one.journal.article"
     path = write(tmp_path, [LINES[0], edited(1, doi=shared), edited(3, doi=shared)])
 
@@ -363,14 +373,34 @@ def test_authors_of_standard_records_are_recounted_in_one_statement(tmp_path) ->
         run = load(path)
 
     assert paths(run)["standard"] == 2
-    recounts = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "count(distinct" in q["sql"].lower()
-    ]
-    # Each page's standard records, then the run's authors after the last page.
-    assert len(recounts) == 2
-    assert all(sql.startswith("WITH c AS (SELECT ids.id") for sql in recounts)
+    # The works they created are the run's: their authors are recounted
+    # with the others after the last page, in one statement.
+    [recount] = recount_statements(queries)
+    assert recount.startswith("WITH c AS (SELECT ids.id")
+    assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
+
+
+@postgresql
+def test_authors_of_a_work_the_standard_path_updates_are_recounted_with_its_page(
+    tmp_path,
+) -> None:
+    load(write(tmp_path, [LINES[0]]))
+    first = json.loads(LINES[0])
+    last = Authorship.objects.order_by("position").last()
+    dropped = Author.objects.get(pk=last.author_id)
+    assert dropped.works_count == 1
+    # Another author list: the work is updated one by one (_updatable).
+    changed = edited(0, authors_parsed=first["authors_parsed"][:-1])
+
+    with CaptureQueriesContext(connection) as queries:
+        run = load(write(tmp_path, [changed], name="changed.jsonl"))
+
+    assert counts(run) == (1, 0, 1, 0, 0)
+    assert paths(run)["standard"] == 1
+    [recount] = recount_statements(queries)
+    assert recount.startswith("WITH c AS (SELECT ids.id")
+    dropped.refresh_from_db()
+    assert dropped.works_count == 0
     assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
 
 
