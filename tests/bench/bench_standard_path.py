@@ -5,19 +5,20 @@
 
 A snapshot load writes most records set-based, but a record whose DOI
 already belongs to a work takes the per-record path (``works_ingest``:
-evidence-based identity, precedence, merges), and on a database of a
-million works those few records take a large share of the load. This
-times that path where it is slow: on the database ``DATABASE_URL`` names,
-already loaded (with ``manage.py import arxiv-snapshot --file F``), it
-takes every ``--every``-th line of F that has a DOI, gives it a fresh
-arXiv id (so it is a new preprint of a published work, as in the load)
-and writes it with ``works_ingest`` as the snapshot's set-based writer
-does (authors by name, ``identity.authorships_resolve_by_name``; with
-``--evidence``, by evidence, as every other import), each record in a
-savepoint rolled back, the whole in a transaction rolled back: the
-database is left as it was. For each record it prints the time, the
-queries and the authors; then the mean, and how much of the time was
-spent waiting for PostgreSQL.
+precedence, merges, provenance), and on a database of a million works
+those few records took a large share of the load. This times that path:
+on the database ``DATABASE_URL`` names, already loaded (with ``manage.py
+import arxiv-snapshot --file F``), it takes every ``--every``-th line of
+F that has a DOI, gives it a fresh arXiv id (so it is a new preprint of a
+published work, as in the load) and writes it with ``works_ingest`` as
+the snapshot's writer does: authors by name
+(``identity.authorships_resolve_by_name``), recounted at the run's finish
+with the rest. With ``--evidence``, as every other import does (and the
+load did before stop 17): authors by evidence, recounted at once. Each
+record is written in a savepoint rolled back, the whole in a transaction
+rolled back: the database is left as it was. For each record it prints
+the time, the queries and the authors; then the mean, and how much of
+the time was spent waiting for PostgreSQL.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def main() -> int:
                     import_run=run,
                     recount=_authors_recount,
                     resolve_authors=resolve_authors,
+                    recount_created=options.evidence,
                 )
                 elapsed = time.perf_counter() - started
             transaction.savepoint_rollback(sid)
