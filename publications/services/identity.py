@@ -534,12 +534,12 @@ def authorships_resolve_by_name(
     "name"); else one new Author per name ("new"). Authorships of one name
     on one work go to one Author, as in the set-based rows. Weighing the
     evidence is left to re-resolution, which the import's
-    ``authors_changed`` starts (``reresolution``): on a database of a
-    million works a snapshot record's candidates cost about 0.7 s to read
-    and weigh (``manage.py bench``'s snapshot figures), which a load of
-    millions pays for every record that shares a DOI. Costs 4 queries
-    whatever the number of authors: identifiers, names, new Authors,
-    name forms.
+    ``authors_changed`` starts (``reresolution``): at a million works,
+    weighing it took a generated load's 148 records that share a DOI 105
+    s of 543 (29 s by name; tests/bench/bench_snapshot.py), and
+    tests/bench/bench_standard_path.py times such a record either way.
+    At most 4 queries whatever the number of authors: identifiers (when
+    the authorships carry any), names, new Authors, name forms.
     """
     context = context or WorkContext()
     held = authors_by_identifier([key for p in parsed for key in p.identifiers])

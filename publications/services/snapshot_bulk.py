@@ -44,11 +44,11 @@ while the next one is planned.
    attribution "name" for an existing author, "new" on the work
    that made the author, detail ``{"name_key": ...}``. The standard path
    decides by the same rule (``identity.authorships_resolve_by_name``),
-   so that a load decides one way: weighing evidence
+   so that a load decides one way. Weighing evidence
    (``identity.authorships_resolve_authors``: co-authors, topics, years)
-   costs a record about 0.7 s at a million works, which a page of
-   thousands of authors cannot afford, and which the records that share
-   a DOI took a fifth of a million-record load paying.
+   is what a page of thousands of authors cannot afford, and at a
+   million works it cost the 148 generated records that share a DOI 105
+   s of a 543 s load (29 s by name; tests/bench/bench_snapshot.py).
    ``authors_changed`` then starts re-resolution
    (``reresolution.authorships_reresolve``), which decides these rows
    again with that evidence, as it does after any import.
@@ -76,8 +76,9 @@ it fails and is not resumed, those counters lag (``manage.py recount``
 mends them). The works the standard path creates are the run's too, and
 their authors wait for the same finish (``works_ingest(recount_created=
 False)``); the authors of a work it updates are recounted with their page,
-by this module's one-statement recount (``_authors_recount``). The caller (``import_runs._ingest_page``) holds the
-page's transaction, in which the run's checkpoint is saved.
+by this module's one-statement recount (``_authors_recount``). The caller
+(``import_runs._ingest_page``) holds the page's transaction, in which the
+run's checkpoint is saved.
 
 PostgreSQL's planner is kept informed as the run fills the tables
 (``ANALYZE`` when the run's works double, see ``_statistics_due``), and
@@ -502,8 +503,8 @@ def pages_write(
     the next page is planned again once the page is written when its
     set-based write failed (``retried_pages``), or when its records for the
     standard path (which decide their authors as they are written) name an
-    author the next plan makes (``PagePlan.holds_after``). The writing thread locks
-    what a plan refers to and checks it is still there (``_plan_lock``,
+    author the next plan makes (``PagePlan.holds_after``). The writing
+    thread locks what a plan refers to and checks it is still there (``_plan_lock``,
     ``_updates_lock``), so a plan made outside the page's transaction
     writes what a plan made inside it would. Once a page has committed, its
     authors by name key and its name forms are kept (``Known``): later
@@ -897,9 +898,9 @@ class PagePlan:
         now that it is.
 
         ``before.written`` is all that page writes but for the authors its
-        standard records decide as they are written (the rest they write, their
-        hashes and identifiers, sends the records that meet it to the
-        standard path). A new author is the oldest of its name only where
+        standard records decide as they are written (the rest they write,
+        their hashes and identifiers, sends the records that meet it to
+        the standard path). A new author is the oldest of its name only where
         no author had the name, which is where this plan makes one.
         """
         made = self.written.authors.keys()
