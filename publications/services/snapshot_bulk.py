@@ -541,9 +541,9 @@ def pages_write(
             writer.submit(_connection_close).result()
 
 
-# Tables each page reads while the run fills them (the last two: the
-# candidates and evidence of the per-record path's identity resolution);
-# the recount's joins.
+# Tables each page reads while the run fills them (the last two: the name
+# forms and institutions that identity resolution reads, re-resolution
+# after the run among it); the recount's joins.
 PAGE_TABLES = (SourceRecord, WorkIdentifier, Author, AuthorAlias, Affiliation)
 RECOUNT_TABLES = (Authorship, WorkTopic)
 STATISTICS_FIRST = 5000
