@@ -476,14 +476,8 @@ def authorships_resolve_authors(
     for i, p in enumerate(parsed):
         strongest = strongest_identifier(p.identifiers, held)
         if strongest is not None:
-            (scheme, value), author = strongest
-            taken.add(author.pk)
-            resolutions[i] = Resolution(
-                author,
-                Attribution.IDENTIFIER,
-                {"scheme": scheme, "value": value, "source": context.source},
-                1.0,
-            )
+            resolutions[i] = _by_identifier(strongest, context.source)
+            taken.add(resolutions[i].author.pk)
     new: list[Author] = []
     for i in unresolved:
         p = parsed[i]
@@ -505,20 +499,46 @@ def authorships_resolve_authors(
         resolutions[i] = Resolution(
             author, ATTRIBUTION_OF_KIND[choice.kind], detail, choice.confidence
         )
-    if new:
-        Author.objects.bulk_create(new)
     done = [r for r in resolutions if r is not None]
-    _display_names_upgrade(parsed, done)
-    _record_identifiers(parsed, done, held, context.source)
-    # Record each name form; a form seen before is left as it is.
+    _resolutions_save(parsed, keys, done, new=new, held=held, source=context.source)
+    return done
+
+
+def _by_identifier(
+    strongest: tuple[tuple[str, str], Author], source: str
+) -> Resolution:
+    """The Author holding the strongest identifier an authorship carries."""
+    (scheme, value), author = strongest
+    return Resolution(
+        author,
+        Attribution.IDENTIFIER,
+        {"scheme": scheme, "value": value, "source": source},
+        1.0,
+    )
+
+
+def _resolutions_save(
+    parsed: Sequence[ParsedAuthorship],
+    keys: Sequence[str],
+    resolutions: Sequence[Resolution],
+    *,
+    new: Iterable[Author],
+    held: dict[tuple[str, str], Author],
+    source: str,
+) -> None:
+    """Create the new Authors, then give the chosen ones what the work adds:
+    a fuller display name, the identifiers nobody holds, and each name
+    form (one seen before is left as it is)."""
+    Author.objects.bulk_create(new)
+    _display_names_upgrade(parsed, resolutions)
+    _record_identifiers(parsed, resolutions, held, source)
     AuthorAlias.objects.bulk_create(
         [
             AuthorAlias(author=r.author, name=p.name, name_key=key)
-            for p, key, r in zip(parsed, keys, done, strict=True)
+            for p, key, r in zip(parsed, keys, resolutions, strict=True)
         ],
         ignore_conflicts=True,
     )
-    return done
 
 
 def authorships_resolve_by_name(
@@ -538,8 +558,10 @@ def authorships_resolve_by_name(
     weighing it took a generated load's 148 records that share a DOI 105
     s of 543 (29 s by name; tests/bench/bench_snapshot.py), and
     tests/bench/bench_standard_path.py times such a record either way.
-    At most 4 queries whatever the number of authors: identifiers (when
-    the authorships carry any), names, new Authors, name forms.
+    Three queries whatever the number of authors (names, new Authors, name
+    forms), and what identifiers add when the authorships carry some (their
+    look-up, then the writes ``authorships_resolve_authors`` makes for
+    them: identifiers recorded, a fuller display name).
     """
     context = context or WorkContext()
     held = authors_by_identifier([key for p in parsed for key in p.identifiers])
@@ -550,7 +572,7 @@ def authorships_resolve_by_name(
     for author in (
         Author.objects.visible()
         .filter(name_key__in=set(keys))
-        .only("name_key")
+        .only("name_key", "display_name", "display_name_chosen")
         .order_by("-pk")
     ):
         by_key[author.name_key] = author
@@ -559,30 +581,15 @@ def authorships_resolve_by_name(
     for p, key in zip(parsed, keys, strict=True):
         strongest = strongest_identifier(p.identifiers, held)
         if strongest is not None:
-            (scheme, value), author = strongest
-            resolutions.append(
-                Resolution(
-                    author,
-                    Attribution.IDENTIFIER,
-                    {"scheme": scheme, "value": value, "source": context.source},
-                    1.0,
-                )
-            )
+            resolutions.append(_by_identifier(strongest, context.source))
             continue
         if key not in by_key:
             by_key[key] = Author(display_name=p.name, name_key=key)
             new[key] = by_key[key]
         attribution = Attribution.NEW if key in new else Attribution.NAME
         resolutions.append(Resolution(by_key[key], attribution, {"name_key": key}))
-    if new:
-        Author.objects.bulk_create(new.values())
-    _record_identifiers(parsed, resolutions, held, context.source)
-    AuthorAlias.objects.bulk_create(
-        [
-            AuthorAlias(author=r.author, name=p.name, name_key=key)
-            for p, key, r in zip(parsed, keys, resolutions, strict=True)
-        ],
-        ignore_conflicts=True,
+    _resolutions_save(
+        parsed, keys, resolutions, new=new.values(), held=held, source=context.source
     )
     return resolutions
 

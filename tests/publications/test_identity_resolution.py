@@ -387,7 +387,7 @@ def test_a_bulk_load_takes_an_identifier_first_and_records_a_new_one():
     )
 
 
-def test_a_bulk_load_decides_a_work_in_4_queries_for_3_or_30_authors(
+def test_a_bulk_load_decides_a_work_in_3_queries_for_3_or_30_authors(
     django_assert_num_queries,
 ):
     publish(author("Jane Roe"), author("Wei Wang"))
