@@ -32,6 +32,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def ratelimit_clock_stopped(monkeypatch):
+    """django-ratelimit's clock stands still for the test.
+
+    It counts requests in windows aligned to the clock: a test's requests
+    that straddle a window's end (a minute's, an hour's) are counted in two
+    windows, and the last is not refused. On a busy machine sixty requests
+    can take long enough for that to happen (seen in CI).
+    """
+    monkeypatch.setattr("django_ratelimit.core.time.time", lambda: 1_800_000_000.0)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests, whatever REDIS_URL says."""

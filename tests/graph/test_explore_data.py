@@ -326,11 +326,7 @@ def test_rejects_post(client, researcher):
     assert client.post(url).status_code == 405
 
 
-def test_is_rate_limited_per_address(client, researcher, settings, monkeypatch):
-    # django-ratelimit counts in windows aligned to the clock: 121 requests
-    # that straddle a minute's end would be two windows. Stop its clock.
-    frozen = 1_800_000_000.0
-    monkeypatch.setattr("django_ratelimit.core.time.time", lambda: frozen)
+def test_is_rate_limited_per_address(client, researcher, ratelimit_clock_stopped):
     node = f"work:{researcher.old.pk}"
     for _ in range(120):
         assert data(client, node).status_code == 200

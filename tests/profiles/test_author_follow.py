@@ -97,7 +97,7 @@ def test_follow_of_unknown_author_is_404(alice_client):
     assert alice_client.post("/authors/424242/follow/").status_code == 404
 
 
-def test_follow_is_rate_limited(alice_client, author, settings):
+def test_follow_is_rate_limited(alice_client, author, ratelimit_clock_stopped):
     for _ in range(60):
         alice_client.post(f"/authors/{author.pk}/follow/", {"action": "follow"})
 

@@ -279,7 +279,9 @@ def test_disputed_claim_page_tells_the_claimant_how_to_add_evidence(
     assert "withdraw it and claim again" in html
 
 
-def test_claim_start_post_is_rate_limited(alice_client, author):
+def test_claim_start_post_is_rate_limited(
+    alice_client, author, ratelimit_clock_stopped
+):
     for _ in range(20):
         alice_client.post(claim_url(author), {"method": "evidence", "evidence": ""})
 

@@ -181,7 +181,9 @@ def test_posts_need_the_csrf_token(world, page, mod):
     assert not AuditLog.objects.filter(action__endswith=".undo").exists()
 
 
-def test_identity_changes_are_rate_limited_per_moderator(world, mod):
+def test_identity_changes_are_rate_limited_per_moderator(
+    world, mod, ratelimit_clock_stopped
+):
     client = client_for(world, "staff")
     # Invalid posts (no reason) count too: the limit is on attempts.
     for _ in range(30):
