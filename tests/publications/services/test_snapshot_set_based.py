@@ -50,7 +50,13 @@ from publications.services.import_runs import (
 from publications.signals import authors_changed
 from publications.sources.arxiv_snapshot import parse_line
 from publications.sources.base import ParsedWork
-from tests.factories import WorkFactory
+from tests.factories import (
+    AuthorFactory,
+    AuthorshipFactory,
+    TopicFactory,
+    WorkFactory,
+    WorkTopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -720,6 +726,46 @@ def test_counters_are_those_authors_recount_counts() -> None:
 
     assert Author.objects.filter(works_count=0).count() == 0
     assert authors_recount(author_ids=Author.objects.values_list("pk", flat=True)) == 0
+
+
+@postgresql
+def test_the_one_statement_recount_counts_every_kind_of_work() -> None:
+    """Works with no topics or no other author, an author printed twice
+    on one work, an authorship without an author, and an author with no
+    works left: the figures ``authors_recount`` gives, each."""
+    alone, pair, other, left = AuthorFactory.create_batch(4)
+    topic, second = TopicFactory(), TopicFactory()
+    solo = WorkFactory()  # no topics, no other author
+    AuthorshipFactory(work=solo, author=alone, position=1)
+    shared = WorkFactory()
+    WorkTopicFactory(work=shared, topic=topic)
+    WorkTopicFactory(work=shared, topic=second, position=1, is_primary=False)
+    for position, author in enumerate([alone, pair, other, pair], start=1):
+        AuthorshipFactory(work=shared, author=author, position=position)
+    AuthorshipFactory(
+        work=shared, author=None, position=5, raw_name="Anon", name="Anon"
+    )
+    no_topic = WorkFactory()
+    AuthorshipFactory(work=no_topic, author=pair, position=1)
+    AuthorshipFactory(work=no_topic, author=other, position=2)
+    Author.objects.filter(pk=left.pk).update(
+        works_count=3, topics_count=2, collaborators_count=5
+    )
+
+    snapshot_bulk._authors_recount([alone.pk, pair.pk, other.pk, left.pk])
+
+    counted = {
+        a.pk: (a.works_count, a.topics_count, a.collaborators_count)
+        for a in Author.objects.all()
+    }
+    assert counted == {
+        alone.pk: (2, 2, 2),
+        pair.pk: (2, 2, 2),
+        other.pk: (2, 2, 2),
+        left.pk: (0, 0, 0),
+    }
+    ids = list(counted)
+    assert authors_recount(author_ids=ids) == 0
 
 
 @contextmanager
