@@ -597,7 +597,7 @@ def snapshot_run_finish(*, run: ImportRun) -> int:
     Every author of a work this run created (its source records name the
     run; works it updated recount their authors as their page is written,
     when their topics changed), in batches of at most ``RECOUNT_BATCH``
-    (every n-th author, so their costs even out), each in its own
+    (runs of consecutive ids, see ``_recount_batches``), each in its own
     transaction with ``authors_changed`` sent after its commit, in order;
     two batches at a time in threads where ``pages_write`` would use one.
     A resumed run finishes again, over the works of all its attempts.
@@ -652,14 +652,26 @@ def _run_authors(run: ImportRun) -> list[int]:
 def _recount_batches(author_ids: list[int], threads: int) -> list[list[int]]:
     """At most ``RECOUNT_BATCH`` authors a batch, at least one batch a thread.
 
-    Every n-th author, not runs of ids: an author costs what their works
-    cost, and the oldest authors (the lowest ids) have the most, so batches
-    cut in runs kept one thread busy long after the other.
+    Runs of consecutive ids, of sizes that differ by one at most. Authors
+    made together (by the same works) have neighbouring ids, so a run reads
+    fewer distinct pages than as many authors taken every n-th: the finish
+    of a million generated records took 35.6 and 34.8 s in runs, 39.3 s
+    every n-th (stop 18). The oldest authors (the lowest ids) have the most
+    works, so their batches cost the most; with batches handed to the
+    threads one at a time as they finish, those come first and the last
+    are the light ones. Every n-th author was chosen (stop 13) when batches
+    were few; at 2,000 authors a batch, a run of 100,000 records has 31.
     """
     count = max(
         math.ceil(len(author_ids) / RECOUNT_BATCH), min(threads, len(author_ids))
     )
-    return [author_ids[index::count] for index in range(count)]
+    size, larger = divmod(len(author_ids), count) if count else (0, 0)
+    batches, start = [], 0
+    for index in range(count):
+        end = start + size + (index < larger)
+        batches.append(author_ids[start:end])
+        start = end
+    return batches
 
 
 def _statistics_refreshed() -> None:

@@ -1139,17 +1139,17 @@ def test_abstracts_are_compressed_with_lz4_where_the_server_has_it() -> None:
     assert methods == [("abstract", expected), ("abstract_raw", expected)]
 
 
-def test_recount_batches_interleave_the_authors(monkeypatch) -> None:
+def test_recount_batches_are_runs_of_ids_of_even_sizes(monkeypatch) -> None:
     monkeypatch.setattr(snapshot_bulk, "RECOUNT_BATCH", 4)
     ids = list(range(1, 11))
 
     assert snapshot_bulk._recount_batches(ids, 2) == [
-        [1, 4, 7, 10],
-        [2, 5, 8],
-        [3, 6, 9],
+        [1, 2, 3, 4],
+        [5, 6, 7],
+        [8, 9, 10],
     ]
     # One batch a thread, however few the authors; none when there are none.
-    assert snapshot_bulk._recount_batches(ids[:6], 2) == [[1, 3, 5], [2, 4, 6]]
+    assert snapshot_bulk._recount_batches(ids[:6], 2) == [[1, 2, 3], [4, 5, 6]]
     assert snapshot_bulk._recount_batches([7], 2) == [[7]]
     assert snapshot_bulk._recount_batches([], 2) == []
 
