@@ -656,11 +656,14 @@ def _recount_batches(author_ids: list[int], threads: int) -> list[list[int]]:
     made together (by the same works) have neighbouring ids, so a run reads
     fewer distinct pages than as many authors taken every n-th: the finish
     of a million generated records took 35.6 and 34.8 s in runs, 39.3 s
-    every n-th (stop 18). The oldest authors (the lowest ids) have the most
-    works, so their batches cost the most; with batches handed to the
-    threads one at a time as they finish, those come first and the last
-    are the light ones. Every n-th author was chosen (stop 13) when batches
-    were few; at 2,000 authors a batch, a run of 100,000 records has 31.
+    every n-th (stop 18). The batches go to the threads one at a time as
+    they finish, the oldest authors' first. Those have the most works, so
+    the last batches are the light ones. Every n-th author (9cd517e) was
+    chosen to even the threads out when a few authors had hundreds of
+    works each (the generator before stop 13): runs then put them in a
+    few heavy batches. A file whose consecutive authors are all that
+    prolific (a large collaboration's first paper) can still make a
+    heavy batch or two.
     """
     count = max(
         math.ceil(len(author_ids) / RECOUNT_BATCH), min(threads, len(author_ids))
