@@ -448,7 +448,7 @@ def test_authors_are_recounted_two_batches_at_a_time_and_said_changed_in_order(
         authors_changed.disconnect(receiver)
 
     ids = sorted(Author.objects.values_list("pk", flat=True))
-    batches = snapshot_bulk._recount_batches(ids, 2)  # runs of ids
+    batches = snapshot_bulk._recount_batches(ids, 2)  # blocks of ids, dealt out
     # After those of the pages written record by record, if any.
     assert sent[-len(batches) :] == batches
     assert len(batches) > 2

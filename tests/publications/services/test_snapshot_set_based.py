@@ -1139,19 +1139,23 @@ def test_abstracts_are_compressed_with_lz4_where_the_server_has_it() -> None:
     assert methods == [("abstract", expected), ("abstract_raw", expected)]
 
 
-def test_recount_batches_are_runs_of_ids_of_even_sizes(monkeypatch) -> None:
+def test_recount_batches_deal_out_blocks_of_consecutive_ids(monkeypatch) -> None:
     monkeypatch.setattr(snapshot_bulk, "RECOUNT_BATCH", 4)
+    monkeypatch.setattr(snapshot_bulk, "RECOUNT_BLOCK", 2)
     ids = list(range(1, 11))
 
     assert snapshot_bulk._recount_batches(ids, 2) == [
-        [1, 2, 3, 4],
-        [5, 6, 7],
-        [8, 9, 10],
+        [1, 2, 7, 8],
+        [3, 4, 9, 10],
+        [5, 6],
     ]
     # One batch a thread, however few the authors; none when there are none.
-    assert snapshot_bulk._recount_batches(ids[:6], 2) == [[1, 2, 3], [4, 5, 6]]
+    assert snapshot_bulk._recount_batches(ids[:6], 2) == [[1, 2, 5, 6], [3, 4]]
     assert snapshot_bulk._recount_batches([7], 2) == [[7]]
     assert snapshot_bulk._recount_batches([], 2) == []
+    # Smaller blocks where the authors are too few for a block a batch.
+    monkeypatch.setattr(snapshot_bulk, "RECOUNT_BLOCK", 64)
+    assert snapshot_bulk._recount_batches(ids[:3], 2) == [[1, 3], [2]]
 
 
 def test_what_is_made_by_identity_is_made_once_per_object() -> None:
