@@ -6,6 +6,7 @@ in-memory transport. Either way the task is sent, not called in-process.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from bzpeer.celery import app as celery_app
 from publications.models import ImportRun, Work
 from publications.services.import_runs import import_run_create
-from publications.tasks import import_run_execute_task
+from publications.tasks import authorships_reresolve_task, import_run_execute_task
 from tests.conftest import FIXTURES
 
 
@@ -48,3 +49,13 @@ def test_import_task_runs_in_a_worker_through_the_broker(worker):
     assert run.status == ImportRun.Status.DONE
     assert run.created == 10
     assert Work.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_a_task_run_in_process_logs_no_broker_warning(caplog):
+    # Celery acquires a producer for an eager task too: with the in-memory
+    # transport and no host in its URL, kombu warned on every import.
+    with caplog.at_level(logging.WARNING):
+        authorships_reresolve_task.delay([])
+
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("kombu")] == []
