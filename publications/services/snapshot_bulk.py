@@ -216,7 +216,9 @@ class PageRecord(NamedTuple):
     doi: str
     categories: tuple[str, ...]
     year: int | None  # of the first version: an affiliation's year
-    authors: tuple[tuple[str, tuple[str, ...]], ...]  # (name, raw affiliations)
+    # (name, its name key, raw affiliations): the key is made where the
+    # record is parsed, so the writing process makes none.
+    authors: tuple[tuple[str, str, tuple[str, ...]], ...]
     line: bytes = b""
     line_number: int = 0
 
@@ -240,7 +242,9 @@ def page_record(
         doi=work.doi,
         categories=work.categories,
         year=work.published.year if work.published else None,
-        authors=tuple((a.name, a.raw_affiliations) for a in work.authorships),
+        authors=tuple(
+            (a.name, _name_key(a.name), a.raw_affiliations) for a in work.authorships
+        ),
         line=line,
         line_number=line_number,
     )
@@ -1096,8 +1100,7 @@ def _plan_new_works(
         ),
     ]
     for work in works:
-        for name, affiliations in work.authors:
-            key = _name_key(name)
+        for name, key, affiliations in work.authors:
             author_id = authors.ids[key][0]
             plan.aliases.setdefault((author_id, name), key)
             for raw in affiliations:
@@ -1468,8 +1471,7 @@ def _authorship_lines(
     triples: list[tuple[PageRecord, PreparedWork, int]], authors: _Authors
 ) -> Iterator[str]:
     for index, (work, prepared, work_id) in enumerate(triples):
-        for (name, _), text in zip(work.authors, prepared.authorships, strict=True):
-            key = _name_key(name)
+        for (_, key, _), text in zip(work.authors, prepared.authorships, strict=True):
             author_id, introduced_by = authors.ids[key]
             attribution = NEW if introduced_by == index else NAME
             yield f"{text}\t{work_id}\t{author_id}\t{attribution}\t{_detail(key)}\t\\N\tf\n"
@@ -1642,7 +1644,7 @@ def _authors_resolve(
     authors the run's committed pages went to (``Known``), not looked up
     again.
     """
-    keys = {_name_key(name) for w in works for name, _ in w.authors}
+    keys = {key for w in works for _, key, _ in w.authors}
     existing = {key: known[key] for key in keys & (known or {}).keys()}
     unknown = keys - existing.keys()
     with connection.cursor() as cursor:
@@ -1662,8 +1664,7 @@ def _authors_resolve(
     for key, author_id in existing.items():
         authors.ids[key] = (author_id, -1)
     for index, work in enumerate(works):
-        for name, _ in work.authors:
-            key = _name_key(name)
+        for name, key, _ in work.authors:
             if key not in authors.ids and key not in authors.new:
                 authors.new[key] = name
                 authors.ids[key] = (0, index)

@@ -292,7 +292,7 @@ def test_later_pages_take_what_committed_pages_met_without_asking_again(
     resolve, write_new = snapshot_bulk._authors_resolve, snapshot_bulk._new_works_write
 
     def resolving(works, made=None, known=None):
-        keys = {snapshot_bulk._name_key(n) for w in works for n, _ in w.authors}
+        keys = {key for w in works for _, key, _ in w.authors}
         looked_up.append(len(keys - (known or {}).keys()) / len(keys))
         return resolve(works, made, known)
 

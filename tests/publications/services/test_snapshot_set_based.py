@@ -891,7 +891,7 @@ def test_page_look_ups_probe_an_index_whatever_the_table_holds(tmp_path) -> None
             doi="",
             categories=(),
             year=None,
-            authors=((f"Name {k}", ()),),
+            authors=((f"Name {k}", name_key(f"Name {k}"), ()),),
         )
         for k in keys
     ]
