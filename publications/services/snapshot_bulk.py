@@ -187,13 +187,17 @@ class PreparedWork:
     writer has no column for one of its fields: the standard path writes
     it. The other rows are COPY text (``_copy_text``), the columns a row
     takes from the record alone; the writer adds the ids (the work's, its
-    authors', the run's) and the time.
+    authors', the run's) and the time. ``author_keys``: each authorship's
+    name key, which picks its author: made where the record is prepared,
+    so the writing process makes none (at a million records it made 1.6
+    million, its cache of 65,536 names too small for 431,017 authors).
     """
 
     work: tuple | None
     identifiers: tuple[str, ...] = ()  # scheme, value
     versions: tuple[str, ...] = ()  # version, submitted
     authorships: tuple[str, ...] = ()  # position ... identifiers (_AUTHORSHIP_*)
+    author_keys: tuple[str, ...] = ()  # name_key of each authorship's name
     source_record: str = ""  # source ... author (_SOURCE_*)
 
 
@@ -216,9 +220,7 @@ class PageRecord(NamedTuple):
     doi: str
     categories: tuple[str, ...]
     year: int | None  # of the first version: an affiliation's year
-    # (name, its name key, raw affiliations): the key is made where the
-    # record is parsed, so the writing process makes none.
-    authors: tuple[tuple[str, str, tuple[str, ...]], ...]
+    authors: tuple[tuple[str, tuple[str, ...]], ...]  # (name, raw affiliations)
     line: bytes = b""
     line_number: int = 0
 
@@ -242,9 +244,7 @@ def page_record(
         doi=work.doi,
         categories=work.categories,
         year=work.published.year if work.published else None,
-        authors=tuple(
-            (a.name, _name_key(a.name), a.raw_affiliations) for a in work.authorships
-        ),
+        authors=tuple((a.name, a.raw_affiliations) for a in work.authorships),
         line=line,
         line_number=line_number,
     )
@@ -340,7 +340,7 @@ class PageLookUp:
 
 def _prepare(work: ParsedWork) -> PreparedWork:
     authorships = tuple(map(_authorship_prepared, work.authorships))
-    if not _fits(work) or not all(fits for _, fits in authorships):
+    if not _fits(work) or not all(fits for _, fits, _ in authorships):
         return PreparedWork(work=None)
     try:
         values = _work_values(work)
@@ -351,7 +351,8 @@ def _prepare(work: ParsedWork) -> PreparedWork:
         work=values,
         identifiers=tuple(f"{text(s)}\t{text(v)}" for s, v in _identifiers(work)),
         versions=tuple(f"{n}\t{d.isoformat()}" for n, d in work.versions),
-        authorships=tuple(line for line, _ in authorships),
+        authorships=tuple(line for line, _, _ in authorships),
+        author_keys=tuple(key for _, _, key in authorships),
         source_record=f"{text(SOURCE)}\t{text(work.external_id)}\t"
         f"{text(work.payload_hash)}\t{{}}\t\\N",
     )
@@ -385,9 +386,10 @@ class _ByIdentity:
         return value
 
 
-def _authorship_row(authorship: ParsedAuthorship) -> tuple[str, bool]:
-    """An authorship's COPY text, and whether the database takes it."""
-    return _authorship_text(authorship), _authorship_fits(authorship)
+def _authorship_row(authorship: ParsedAuthorship) -> tuple[str, bool, str]:
+    """An authorship's COPY text, whether the database takes it, its name key."""
+    key = _name_key(authorship.name)
+    return _authorship_text(authorship), _authorship_fits(authorship, key), key
 
 
 _authorship_prepared = _ByIdentity(_authorship_row)
@@ -798,12 +800,13 @@ def _fits(work: ParsedWork) -> bool:
     )
 
 
-def _authorship_fits(authorship: ParsedAuthorship) -> bool:
+def _authorship_fits(authorship: ParsedAuthorship, key: str) -> bool:
+    """Whether the database takes the authorship; ``key``: its name's key."""
     limits = _limits()
     return not (
         len(authorship.raw_name) > limits["raw_name"]
         or len(authorship.name) > min(limits["name"], limits["author"])
-        or len(_name_key(authorship.name)) > limits["key"]
+        or len(key) > limits["key"]
         or authorship.position > 32767
     )
 
@@ -1049,7 +1052,12 @@ def _plan_new_works(
     stamp = timezone.now().isoformat()
     work_ids = _next_ids(Work, len(works))
     topic_ids = _topic_ids([c for w in works for c in w.categories])
-    authors = _authors_resolve(works, after.authors, known.authors)
+    # Each work's (name, name key) pairs, the keys made with its prepared rows.
+    named = [
+        tuple(zip((name for name, _ in w.authors), p.author_keys, strict=True))
+        for w, p in zip(works, prepared, strict=True)
+    ]
+    authors = _authors_resolve(named, after.authors, known.authors)
     triples = list(zip(works, prepared, work_ids, strict=True))
 
     plan.work_ids = work_ids
@@ -1099,8 +1107,8 @@ def _plan_new_works(
             ],
         ),
     ]
-    for work in works:
-        for name, key, affiliations in work.authors:
+    for work, pairs in zip(works, named, strict=True):
+        for (name, key), (_, affiliations) in zip(pairs, work.authors, strict=True):
             author_id = authors.ids[key][0]
             plan.aliases.setdefault((author_id, name), key)
             for raw in affiliations:
@@ -1470,8 +1478,8 @@ def _plan_lock(plan: PagePlan, run: ImportRun) -> None:
 def _authorship_lines(
     triples: list[tuple[PageRecord, PreparedWork, int]], authors: _Authors
 ) -> Iterator[str]:
-    for index, (work, prepared, work_id) in enumerate(triples):
-        for (_, key, _), text in zip(work.authors, prepared.authorships, strict=True):
+    for index, (_, prepared, work_id) in enumerate(triples):
+        for key, text in zip(prepared.author_keys, prepared.authorships, strict=True):
             author_id, introduced_by = authors.ids[key]
             attribution = NEW if introduced_by == index else NAME
             yield f"{text}\t{work_id}\t{author_id}\t{attribution}\t{_detail(key)}\t\\N\tf\n"
@@ -1633,18 +1641,19 @@ class _Authors:
 
 
 def _authors_resolve(
-    works: list[PageRecord],
+    named: list[tuple[tuple[str, str], ...]],
     made: dict[str, int] | None = None,
     known: dict[str, int] | None = None,
 ) -> _Authors:
     """The oldest visible Author of each name; the others are new.
 
+    ``named``: each work's authorships as (name, name key), in page order.
     ``made``: authors (name key -> id) the page before will have made,
     when it is still being written (``pages_write``). ``known``: the
     authors the run's committed pages went to (``Known``), not looked up
     again.
     """
-    keys = {key for w in works for _, key, _ in w.authors}
+    keys = {key for pairs in named for _, key in pairs}
     existing = {key: known[key] for key in keys & (known or {}).keys()}
     unknown = keys - existing.keys()
     with connection.cursor() as cursor:
@@ -1663,8 +1672,8 @@ def _authors_resolve(
     authors = _Authors()
     for key, author_id in existing.items():
         authors.ids[key] = (author_id, -1)
-    for index, work in enumerate(works):
-        for name, key, _ in work.authors:
+    for index, pairs in enumerate(named):
+        for name, key in pairs:
             if key not in authors.ids and key not in authors.new:
                 authors.new[key] = name
                 authors.ids[key] = (0, index)

@@ -291,10 +291,10 @@ def test_later_pages_take_what_committed_pages_met_without_asking_again(
     looked_up, written = [], []
     resolve, write_new = snapshot_bulk._authors_resolve, snapshot_bulk._new_works_write
 
-    def resolving(works, made=None, known=None):
-        keys = {key for w in works for _, key, _ in w.authors}
+    def resolving(named, made=None, known=None):
+        keys = {key for pairs in named for _, key in pairs}
         looked_up.append(len(keys - (known or {}).keys()) / len(keys))
-        return resolve(works, made, known)
+        return resolve(named, made, known)
 
     def writing(page_plan, run):
         written.append(len(page_plan.aliases_known) / len(page_plan.aliases))

@@ -883,25 +883,14 @@ def test_page_look_ups_probe_an_index_whatever_the_table_holds(tmp_path) -> None
         cursor.execute("ANALYZE")
     # A page's keys, most of them not stored (as on a cold load).
     keys = [f"9{n:03d}.{n:05d}" for n in range(1000)] + ["0704.0001"]
-    works = [
-        snapshot_bulk.PageRecord(
-            external_id=k,
-            payload_hash="",
-            arxiv_id=k,
-            doi="",
-            categories=(),
-            year=None,
-            authors=((f"Name {k}", name_key(f"Name {k}"), ()),),
-        )
-        for k in keys
-    ]
+    named = [((f"Name {k}", name_key(f"Name {k}")),) for k in keys]
     author_ids = list(Author.objects.values_list("pk", flat=True)[:500])
     run = ImportRun.objects.get()
 
     with CaptureQueriesContext(connection) as queries:
         snapshot_bulk._stored_hashes(keys)
         snapshot_bulk._identifier_owners([("arxiv", k) for k in keys])
-        snapshot_bulk._authors_resolve(works)
+        snapshot_bulk._authors_resolve(named)
         snapshot_bulk._plan_lock(
             SimpleNamespace(locks={"authors": author_ids, "topics": []}), run
         )
