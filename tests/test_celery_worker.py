@@ -2,6 +2,8 @@
 
 With REDIS_URL set (CI) the message crosses Redis; without it, Celery's
 in-memory transport. Either way the task is sent, not called in-process.
+A task run in-process (the embedded default) does not make the in-memory
+transport warn.
 """
 
 from __future__ import annotations
