@@ -1107,8 +1107,8 @@ def _plan_new_works(
             ],
         ),
     ]
-    for work, pairs in zip(works, named, strict=True):
-        for (name, key), (_, affiliations) in zip(pairs, work.authors, strict=True):
+    for work, p, _ in triples:
+        for (name, affiliations), key in zip(work.authors, p.author_keys, strict=True):
             author_id = authors.ids[key][0]
             plan.aliases.setdefault((author_id, name), key)
             for raw in affiliations:
